@@ -1,0 +1,60 @@
+/**
+ * One propagator layer (spec §1.7) and the read-out layer (§1.8), both an SKMDPA followed by a
+ * ModFFN, each layer with its own weights and its own kernel bandwidth ε:
+ *   θ_r ← [θ_r +] DropPath(γ ⊙ SKMDPA(receivers θ_r, senders θ_s; signatures, codes))
+ *   θ_r ← θ_r + DropPath(γ ⊙ ModFFN(LN(θ_r); c_r))
+ * Propagators share one LayerNorm between receivers and senders and keep the residual; the read-out
+ * uses separate LayerNorms and, in every config, no residual around its attention.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { tidy } from '@tensorflow/tfjs';
+import { Module } from '../nn/module.js';
+import { ModAttention, type ModAttentionOptions } from '../nn/mod-attention.js';
+import { ModFFN, type ModFFNOptions } from '../nn/mod-ffn.js';
+import { dropPath } from '../nn/drop-path.js';
+import type { KernelConfig } from '../config/nac-config.js';
+import type { Rng } from '../util/rng.js';
+import { SignatureKernel } from './kernel.js';
+
+export interface KernelAttentionLayerOptions {
+  attention: ModAttentionOptions;
+  ffn: ModFFNOptions;
+  kernel: KernelConfig;
+  residual: boolean;
+  dropPath: number;
+}
+
+/** What one layer needs of its receivers and senders. */
+export interface LayerParticipants {
+  states: tf.Tensor;
+  codes: tf.Tensor;
+  signatures: tf.Tensor;
+}
+
+export class KernelAttentionLayer extends Module {
+  readonly kernel: SignatureKernel;
+  readonly attention: ModAttention;
+  readonly ffn: ModFFN;
+
+  constructor(
+    private readonly opts: KernelAttentionLayerOptions,
+    rng: Rng,
+  ) {
+    super();
+    this.kernel = this.addChild('kernel', new SignatureKernel(opts.kernel));
+    this.attention = this.addChild('attention', new ModAttention(opts.attention, rng));
+    this.ffn = this.addChild('ffn', new ModFFN(opts.ffn, rng));
+  }
+
+  /** Updates the receivers' states [B, Ur, d] from the senders' states [B, Us, d]. */
+  forward(receivers: LayerParticipants, senders: LayerParticipants, rng: Rng): tf.Tensor {
+    return tidy(() => {
+      const B = receivers.states.shape[0] as number;
+      const logK = this.kernel.logKernel(receivers.signatures, senders.signatures, B, this.training, rng.seed());
+      const m = this.attention.branch(receivers.states, senders.states, receivers.codes, senders.codes, logK);
+      let x = dropPath(m, this.opts.dropPath, this.training, rng);
+      if (this.opts.residual) x = receivers.states.add(x);
+      return this.ffn.forward(x, receivers.codes, rng);
+    });
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The latent seeder (spec §1.3, mode a): each module's initial state θ⁽⁰⁾ from its code,
+ *   θ⁽⁰⁾ = W_μ LN(c̃) + b_μ + exp(½(W_σ LN(c̃) + b_σ)) ⊙ ε,   ε ~ N(0, I) per example,
+ * with an affine LN and b_σ initialised to −5. Shared by all module groups. In eval mode the state is
+ * its mean (no noise), which makes evaluation deterministic.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Module } from '../nn/module.js';
+import { LayerNorm } from '../nn/layer-norm.js';
+import { Linear } from '../nn/linear.js';
+import type { Rng } from '../util/rng.js';
+import { codeNoise } from './code-noise.js';
+
+export class LatentSeeder extends Module {
+  readonly norm: LayerNorm;
+  readonly mean: Linear;
+  readonly logVar: Linear;
+
+  constructor(
+    codeDim: number,
+    readonly stateDim: number,
+    rng: Rng,
+    private readonly noise: { codeNoise: number; logVarBias: number },
+  ) {
+    super();
+    this.norm = this.addChild('norm', new LayerNorm(codeDim));
+    this.mean = this.addChild('mean', new Linear(codeDim, stateDim, rng));
+    this.logVar = this.addChild('logVar', new Linear(codeDim, stateDim, rng));
+    this.logVar.bias?.assign(tf.fill([stateDim], noise.logVarBias));
+  }
+
+  /** Codes [U, d_code] → states [B, U, d]. */
+  forward(codes: tf.Tensor, batch: number, rng: Rng): tf.Tensor {
+    return tf.tidy(() => {
+      const c = this.norm.forward(codeNoise(codes, this.noise.codeNoise, this.training, rng));
+      const mu = this.mean.forward(c);
+      const [U, d] = mu.shape as [number, number];
+      if (!this.training) return mu.expandDims(0).tile([batch, 1, 1]);
+      const std = tf.exp(this.logVar.forward(c).mul(0.5));
+      const eps = tf.randomNormal([batch, U, d], 0, 1, 'float32', rng.seed());
+      return mu.expandDims(0).add(std.expandDims(0).mul(eps));
+    });
+  }
+}

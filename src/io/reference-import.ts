@@ -1,0 +1,270 @@
+/**
+ * Importing the authors' reference checkpoints (PyTorch `NeuralCompiler`): translate its constructor
+ * arguments (`model_kwargs`) into a {@link NACConfig}, and map its `state_dict` names and layouts
+ * onto our parameters. Everything that does not map (an unknown name, a shape mismatch, one of our
+ * parameters left without a value, a reference option we do not implement) is reported by name.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { NACConfig, KernelConfig } from '../config/nac-config.js';
+import type { GraphPriorConfig, GraphPreset } from '../circuits/graph-priors.js';
+import { convnextReferenceMapper } from '../tokenizers/convnext.js';
+import type { ParamImport } from '../tokenizers/tokenizer.js';
+import type { RawTensor } from './safetensors.js';
+
+/** Raised when a reference checkpoint cannot be imported faithfully; `problems` lists every issue. */
+export class ReferenceImportError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`reference import failed with ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+    this.name = 'ReferenceImportError';
+  }
+}
+
+type Kw = Record<string, unknown>;
+const obj = (v: unknown): Kw => (v && typeof v === 'object' ? (v as Kw) : {});
+
+/** Reference graph presets and their generator kwargs → our prior config. */
+function translatePrior(latentKwargs: unknown, problems: string[], where: string): GraphPriorConfig {
+  const kw = obj(latentKwargs);
+  const preset = kw.graph_preset ?? null;
+  const g = obj(kw.graph_generator_kwargs);
+  const num = (k: string) => (typeof g[k] === 'number' ? (g[k] as number) : undefined);
+  switch (preset) {
+    case null:
+      return { preset: 'none' };
+    case 'barabasi-albert':
+    case 'scale-free':
+      return { preset: 'barabasi-albert', m: num('m') };
+    case 'planted-partition':
+      return { preset: 'planted-partition', numClusters: num('l'), pIn: num('p_in'), pOut: num('p_out') };
+    case 'ring-of-cliques':
+      return { preset: 'ring-of-cliques', numCliques: num('num_cliques') };
+    case 'erdos-renyi':
+      return { preset: 'erdos-renyi', p: num('p') };
+    case 'watts-strogatz':
+      return { preset: 'watts-strogatz', k: num('k'), rewire: num('p') };
+    case 'complete':
+      return { preset: 'complete' as GraphPreset };
+    default:
+      problems.push(`${where}.graph_preset: unsupported reference graph preset ${JSON.stringify(preset)}`);
+      return { preset: 'none' };
+  }
+}
+
+function translateKernel(kernelKwargs: unknown, defaults: KernelConfig): KernelConfig {
+  const k = obj(kernelKwargs);
+  return {
+    truncation: k.truncation === undefined ? defaults.truncation : (k.truncation as number | null),
+    bandwidth: typeof k.initial_bandwidth === 'number' ? k.initial_bandwidth : typeof k.bandwidth === 'number' ? k.bandwidth : defaults.bandwidth,
+    learnableBandwidth: typeof k.learnable_bandwidth === 'boolean' ? k.learnable_bandwidth : defaults.learnableBandwidth,
+    stochastic: typeof k.stochastic_kernel === 'boolean' ? k.stochastic_kernel : defaults.stochastic,
+    temperature: typeof k.stochastic_sampling_temperature === 'number' ? k.stochastic_sampling_temperature : defaults.temperature,
+  };
+}
+
+/** Reference options whose non-default values we do not implement, with the value we require. */
+const UNSUPPORTED: [path: string, ok: (v: unknown) => boolean, why: string][] = [
+  ['input_tokenizer_type', (v) => v === 'ConvNeXtImageTokenizer', 'only ConvNeXtImageTokenizer is importable'],
+  ['output_tokenizer_type', (v) => v === 'OutputLatentPooling', 'only OutputLatentPooling is importable'],
+  ['latent_graph_type', (v) => v === undefined || v === 'LatentGraph', 'only LatentGraph is importable'],
+  ['latent_graph_kwargs.share_propagator_weights', (v) => v === undefined || v === false, 'shared propagator weights are not implemented'],
+  ['latent_graph_kwargs.use_input_states_as_mediator_states', (v) => v === undefined || v === false, 'not implemented'],
+  ['latent_graph_kwargs.disable_input_mediator_communication', (v) => v === undefined || v === false, 'not implemented'],
+  ['latent_graph_kwargs.read_out_kwargs.use_head', (v) => v === undefined || v === false, 'per-module heads are not implemented'],
+  ['latent_graph_kwargs.read_out_kwargs.pre_output_layernorm', (v) => v === undefined || v === false, 'not implemented'],
+  ['latent_graph_kwargs.propagator_kwargs.latent_attention_kwargs.kernel_type', (v) => v === undefined || v === 'DotProductKernel', 'only DotProductKernel is implemented'],
+  ['latent_graph_kwargs.propagator_kwargs.latent_attention_kwargs.share_layernorm', (v) => v === undefined || v === true, 'separate propagator LayerNorms are not implemented'],
+  ['latent_graph_kwargs.mod_fc_cls', (v) => v === undefined || v === 'ModFC', 'only ModFC is implemented'],
+  ['latent_graph_kwargs.share_codes_between_iterations', (v) => v === undefined || v === true, 'per-layer codes are not implemented'],
+];
+
+function at(root: Kw, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => obj(o)[k], root);
+}
+
+/**
+ * Translates reference `model_kwargs` into our config. `imageSize` [H, W] is the input resolution
+ * (the reference derives nothing from it; its positional grid fixes the feature-map size).
+ */
+export function translateReferenceConfig(modelKwargs: Kw, imageSize: [number, number]): NACConfig {
+  const problems: string[] = [];
+  for (const [path, ok, why] of UNSUPPORTED) {
+    const v = at(modelKwargs, path);
+    if (!ok(v)) problems.push(`model_kwargs.${path} = ${JSON.stringify(v)}: ${why}`);
+  }
+  const lg = obj(modelKwargs.latent_graph_kwargs);
+  const tk = obj(modelKwargs.input_tokenizer_kwargs);
+  const ri = obj(lg.read_in_kwargs);
+  const ro = obj(lg.read_out_kwargs);
+  const propAttn = obj(obj(lg.propagator_kwargs).latent_attention_kwargs);
+  const roAttn = obj(ro.latent_attention_kwargs);
+  const modfc = obj(lg.mod_fc_kwargs);
+  const grid = obj(tk.positional_grid_kwargs);
+  const numOr = (v: unknown, d: number) => (typeof v === 'number' ? v : d);
+  const boolOr = (v: unknown, d: boolean) => (typeof v === 'boolean' ? v : d);
+  const pathDrop = numOr(lg.path_drop_prob, 0);
+  const layerScale = lg.layer_scale_initial_value === undefined ? 1e-6 : (lg.layer_scale_initial_value as number | null);
+  const cfg: NACConfig = {
+    model: 'nac',
+    numClasses: modelKwargs.output_dim as number,
+    stateDim: modelKwargs.state_dim as number,
+    codeDim: numOr(lg.code_dim, modelKwargs.state_dim as number),
+    signatureDim: numOr(lg.signature_dim, 64),
+    tokenizer: {
+      type: 'convnext',
+      imageSize,
+      inChannels: modelKwargs.input_dim as number,
+      stateDim: modelKwargs.state_dim as number,
+      preset: (tk.capacity_preset ?? 'tiny') as 'tiny',
+      numStages: numOr(tk.num_stages, 3),
+      positionalGridDim: numOr(grid.dim, 64),
+    },
+    numReadIn: lg.num_input_latents as number,
+    numPropagators: lg.num_mediator_latents as number,
+    numReadOut: lg.num_output_latents as number,
+    numLayers: numOr(lg.num_iterations, 8),
+    readInHeads: numOr(ri.num_heads, numOr(lg.num_heads, 1)),
+    numHeads: numOr(lg.num_heads, 1),
+    headDim: numOr(lg.head_dim, 64),
+    ffnCapacity: numOr(lg.ffn_capacity_factor, 1),
+    geglu: boolOr(lg.use_geglu, false),
+    qkvBias: boolOr(lg.qkv_bias_in_attention, true),
+    layerScale,
+    readInLayerScale: ri.read_in_layer_scale_initial_value === undefined ? 1.0 : (ri.read_in_layer_scale_initial_value as number | null),
+    dropPath: { readIn: numOr(ri.path_drop_prob, pathDrop), propagator: pathDrop, readOut: numOr(ro.path_drop_prob, pathDrop) },
+    codeNoise: numOr(lg.code_noise_scale, 0),
+    seederCodeNoise: boolOr(lg.use_code_noise_in_latent_seeder, false),
+    modfc: {
+      scaleGain: numOr(modfc.scale_gain, 1),
+      learnableScaleGain: boolOr(modfc.learnable_scale_gain, false),
+      addOneToScale: boolOr(modfc.add_one_to_scale, false),
+    },
+    kernel: translateKernel(obj(propAttn.kernel_kwargs), { truncation: null, bandwidth: 1, learnableBandwidth: true, stochastic: false, temperature: 0.5 }),
+    readOutKernel: translateKernel(obj(roAttn.kernel_kwargs), { truncation: null, bandwidth: 1, learnableBandwidth: true, stochastic: false, temperature: 0.5 }),
+    readInResidual: boolOr(ri.include_residual_in_read_in_attention, true),
+    readOutResidual: boolOr(ro.include_residual_in_latent_attention, true),
+    persistentReadIn: boolOr(lg.enable_persistent_input_mediator_communication, true),
+    priors: {
+      readIn: translatePrior(lg.input_latent_kwargs, problems, 'latent_graph_kwargs.input_latent_kwargs'),
+      propagator: translatePrior(lg.mediator_latent_kwargs, problems, 'latent_graph_kwargs.mediator_latent_kwargs'),
+      readOut: translatePrior(lg.output_latent_kwargs, problems, 'latent_graph_kwargs.output_latent_kwargs'),
+      fitTruncation: 0.8,
+      fitSteps: 1000,
+    },
+    learnableSignatures: true,
+    learnableCodes: true,
+    pooling: obj(modelKwargs.output_tokenizer_kwargs).softmax_type === 'vanilla' ? 'vanilla' : 'gumbel',
+  };
+  if (problems.length) throw new ReferenceImportError(problems);
+  return cfg;
+}
+
+const MODFC_PARTS: Record<string, ParamImport> = {
+  native_weight: { name: 'weight', convert: (t) => t.transpose() },
+  native_bias: { name: 'bias' },
+  scale_gain: { name: 'gain' },
+  'scale.weight': { name: 'codeProj', convert: (t) => t.transpose() },
+};
+const COMPILERS: Record<string, string> = { query_compiler: 'query', key_compiler: 'key', value_compiler: 'value', exit_layer: 'output' };
+const LINEAR = (name: string, part: string): ParamImport =>
+  part === 'weight' ? { name: `${name}.weight`, convert: (t) => t.transpose() } : { name: `${name}.${part}` };
+const GROUPS: Record<string, string> = { input_latents: 'readIn', mediator_latents: 'propagator', output_latents: 'readOut' };
+
+/** Maps an attention or FFN sub-name (after `latent_attention.` / `read_in_attention.` / `ffn.`). */
+function mapAttention(rest: string): ParamImport | null {
+  let m = /^(receiver|sender)_layernorm\.(weight|bias)$/.exec(rest);
+  if (m) return { name: `${m[1]}Norm.${m[2]}` };
+  m = /^(query_compiler|key_compiler|value_compiler|exit_layer)\.(.+)$/.exec(rest);
+  if (m && MODFC_PARTS[m[2] as string]) {
+    const p = MODFC_PARTS[m[2] as string] as ParamImport;
+    return { ...p, name: `${COMPILERS[m[1] as string]}.${p.name}` };
+  }
+  if (rest === 'layer_scale.gamma') return { name: 'layerScale.gamma' };
+  return null;
+}
+
+function mapFFN(rest: string): ParamImport | null {
+  let m = /^layernorm\.(weight|bias)$/.exec(rest);
+  if (m) return { name: `norm.${m[1]}` };
+  m = /^ffn\.(0|2)\.(.+)$/.exec(rest);
+  if (m && MODFC_PARTS[m[2] as string]) {
+    const p = MODFC_PARTS[m[2] as string] as ParamImport;
+    return { ...p, name: `${m[1] === '0' ? 'fc1' : 'fc2'}.${p.name}` };
+  }
+  if (rest === 'layer_scale.gamma') return { name: 'layerScale.gamma' };
+  return null;
+}
+
+const prefixed = (prefix: string, p: ParamImport | null): ParamImport | null => (p ? { ...p, name: prefix + p.name } : null);
+
+/** Maps one reference state_dict name onto our parameter name and layout, or null if unknown. */
+export function mapReferenceName(ref: string): ParamImport | null {
+  let m = /^input_tokenizer\.(.+)$/.exec(ref);
+  if (m) return prefixed('tokenizer.', convnextReferenceMapper(m[1] as string));
+  m = /^output_tokenizer\.(confidence_scorer|to_logits)\.(weight|bias)$/.exec(ref);
+  if (m) return LINEAR(`pooling.${m[1] === 'confidence_scorer' ? 'scorer' : 'classifier'}`, m[2] as string);
+  m = /^latent_graphs\.0\.(.+)$/.exec(ref);
+  if (!m) return null;
+  const r = m[1] as string;
+  if ((m = /^(input_latents|mediator_latents|output_latents)\.(codes_|signatures_)$/.exec(r))) {
+    return { name: `circuit.latents.${GROUPS[m[1] as string]}.${m[2] === 'codes_' ? 'codes' : 'signatures'}` };
+  }
+  if ((m = /^latent_seeder\.layernorm\.(weight|bias)$/.exec(r))) return { name: `circuit.seeder.norm.${m[1]}` };
+  if ((m = /^latent_seeder\.code_to_state_(mu|logvar)\.(weight|bias)$/.exec(r))) {
+    return LINEAR(`circuit.seeder.${m[1] === 'mu' ? 'mean' : 'logVar'}`, m[2] as string);
+  }
+  if ((m = /^read_in\.read_in_attention\.(.+)$/.exec(r))) return prefixed('circuit.readIn.attention.', mapAttention(m[1] as string));
+  if ((m = /^read_in\.ffn\.(.+)$/.exec(r))) return prefixed('circuit.readIn.ffn.', mapFFN(m[1] as string));
+  if ((m = /^(propagators\.\d+|read_out)\.latent_attention\.kernel\.bandwidth$/.exec(r))) {
+    return { name: `circuit.${(m[1] as string).replace('read_out', 'readOut')}.kernel.bandwidth` };
+  }
+  if ((m = /^(propagators\.\d+|read_out)\.latent_attention\.(.+)$/.exec(r))) {
+    return prefixed(`circuit.${(m[1] as string).replace('read_out', 'readOut')}.attention.`, mapAttention(m[2] as string));
+  }
+  if ((m = /^(propagators\.\d+|read_out)\.ffn\.(.+)$/.exec(r))) {
+    return prefixed(`circuit.${(m[1] as string).replace('read_out', 'readOut')}.ffn.`, mapFFN(m[2] as string));
+  }
+  return null;
+}
+
+/**
+ * Converts a reference state_dict into our named tensors, checking names and shapes against
+ * `ours` (our parameter shapes). Throws ReferenceImportError listing every unmapped reference name,
+ * every shape mismatch and every parameter of ours that received no value.
+ */
+export function importReferenceWeights(
+  stateDict: ReadonlyMap<string, RawTensor>,
+  ours: ReadonlyMap<string, readonly number[]>,
+): Map<string, tf.Tensor> {
+  const problems: string[] = [];
+  const out = new Map<string, tf.Tensor>();
+  for (const [ref, raw] of stateDict) {
+    const target = mapReferenceName(ref);
+    if (!target) {
+      problems.push(`reference parameter '${ref}' [${raw.shape}] has no counterpart in our model`);
+      continue;
+    }
+    const shape = ours.get(target.name);
+    if (!shape) {
+      problems.push(`reference parameter '${ref}' maps to '${target.name}', which our model does not have`);
+      continue;
+    }
+    const t = tf.tidy(() => {
+      // Some writers store scalars as [1]; ours are rank 0.
+      const srcShape = shape.length === 0 && raw.shape.length === 1 && raw.shape[0] === 1 ? [] : raw.shape;
+      const src = tf.tensor(raw.data as Float32Array, srcShape, 'float32');
+      return target.convert ? target.convert(src) : src;
+    });
+    if (!tf.util.arraysEqual(t.shape, [...shape])) {
+      problems.push(`reference parameter '${ref}' → '${target.name}': shape [${t.shape}] but ours is [${shape}]`);
+      t.dispose();
+      continue;
+    }
+    out.set(target.name, t);
+  }
+  for (const name of ours.keys()) if (!out.has(name)) problems.push(`our parameter '${name}' received no value from the reference`);
+  if (problems.length) {
+    for (const t of out.values()) t.dispose();
+    throw new ReferenceImportError(problems);
+  }
+  return out;
+}

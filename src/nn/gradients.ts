@@ -1,0 +1,20 @@
+/**
+ * Gradient helpers tfjs lacks: stopGradient (identity forward, zero gradient) and straightThrough
+ * (forward value of one tensor, gradient of another).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+const stop = tf.customGrad((x: tf.Tensor) => ({
+  value: x.clone(),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+}));
+
+/** Identity in the forward pass; blocks the gradient. */
+export function stopGradient(x: tf.Tensor): tf.Tensor {
+  return stop(x) as tf.Tensor;
+}
+
+/** `value` in the forward pass, the gradient of `surrogate` in the backward pass (exact when value = surrogate). */
+export function straightThrough(value: tf.Tensor, surrogate: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => surrogate.add(stopGradient(value.sub(surrogate))));
+}

@@ -1,0 +1,105 @@
+/**
+ * Module: the parameter container every layer, circuit part and model derives from.
+ *
+ * A module owns named tf.Variables and named child modules; `namedParameters()` walks the tree and
+ * returns dotted names (`circuit.propagators.0.attention.query.weight`). Those names are what
+ * checkpoints store and what the reference importer maps onto. `train()`/`eval()` switch the mode of
+ * the whole subtree: training enables code noise, DropPath, kernel sampling and Gumbel pooling.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export abstract class Module {
+  private readonly ownParams = new Map<string, tf.Variable>();
+  private readonly childModules = new Map<string, Module>();
+  private trainingMode = true;
+
+  /** True while the module is in training mode (the default after construction). */
+  get training(): boolean {
+    return this.trainingMode;
+  }
+
+  /** Registers a trainable (or frozen) parameter initialised from `value` (which it takes over). */
+  protected addParam(name: string, value: tf.Tensor, trainable = true): tf.Variable {
+    if (this.ownParams.has(name) || this.childModules.has(name)) {
+      throw new Error(`${this.constructor.name}: duplicate parameter name '${name}'`);
+    }
+    const v = tf.variable(value, trainable);
+    value.dispose();
+    this.ownParams.set(name, v);
+    return v;
+  }
+
+  /** Registers a child module under `name` and returns it. */
+  protected addChild<M extends Module>(name: string, child: M): M {
+    if (this.ownParams.has(name) || this.childModules.has(name)) {
+      throw new Error(`${this.constructor.name}: duplicate child name '${name}'`);
+    }
+    this.childModules.set(name, child);
+    return child;
+  }
+
+  /** Every parameter of the subtree, keyed by dotted path, in registration order. */
+  namedParameters(prefix = ''): Map<string, tf.Variable> {
+    const out = new Map<string, tf.Variable>();
+    for (const [n, v] of this.ownParams) out.set(prefix + n, v);
+    for (const [n, c] of this.childModules) {
+      for (const [cn, v] of c.namedParameters(`${prefix}${n}.`)) out.set(cn, v);
+    }
+    return out;
+  }
+
+  /** The trainable parameters of the subtree. */
+  trainableParameters(): tf.Variable[] {
+    return [...this.namedParameters().values()].filter((v) => v.trainable);
+  }
+
+  /** Total number of scalar parameters in the subtree. */
+  parameterCount(): number {
+    let n = 0;
+    for (const v of this.namedParameters().values()) n += v.size;
+    return n;
+  }
+
+  /** Child modules, by name. */
+  children(): ReadonlyMap<string, Module> {
+    return this.childModules;
+  }
+
+  /** Sets training mode on the whole subtree. Returns this. */
+  train(on = true): this {
+    this.trainingMode = on;
+    for (const c of this.childModules.values()) c.train(on);
+    return this;
+  }
+
+  /** Sets evaluation mode on the whole subtree. Returns this. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /**
+   * Copies values into parameters by name. Every name must exist with the same shape;
+   * throws listing every mismatch otherwise. Tensors passed in are not disposed.
+   */
+  loadParameters(values: ReadonlyMap<string, tf.Tensor>, opts: { strict?: boolean } = {}): void {
+    const params = this.namedParameters();
+    const problems: string[] = [];
+    for (const [name, t] of values) {
+      const p = params.get(name);
+      if (!p) problems.push(`unexpected parameter '${name}'`);
+      else if (!tf.util.arraysEqual(p.shape, t.shape)) {
+        problems.push(`shape mismatch for '${name}': model [${p.shape}] vs given [${t.shape}]`);
+      }
+    }
+    if (opts.strict !== false) {
+      for (const name of params.keys()) if (!values.has(name)) problems.push(`missing parameter '${name}'`);
+    }
+    if (problems.length) throw new Error(`loadParameters: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+    for (const [name, t] of values) (params.get(name) as tf.Variable).assign(t.toFloat());
+  }
+
+  /** Disposes every parameter of the subtree. */
+  dispose(): void {
+    for (const v of this.namedParameters().values()) v.dispose();
+  }
+}
