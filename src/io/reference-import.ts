@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NACConfig, KernelConfig } from '../config/nac-config.js';
-import type { GraphPriorConfig, GraphPreset } from '../circuits/graph-priors.js';
+import { validateGraphPrior, type GraphPriorConfig, type GraphPreset } from '../circuits/graph-priors.js';
 import { convnextReferenceMapper } from '../tokenizers/convnext.js';
 import type { ParamImport } from '../tokenizers/tokenizer.js';
 import type { RawTensor } from './safetensors.js';
@@ -85,8 +85,13 @@ function at(root: Kw, path: string): unknown {
  * Translates reference `model_kwargs` into our config. `imageSize` [H, W] is the input resolution
  * (the reference derives nothing from it; its positional grid fixes the feature-map size).
  */
-export function translateReferenceConfig(modelKwargs: Kw, imageSize: [number, number]): NACConfig {
+export function translateReferenceConfig(
+  modelKwargs: Kw,
+  imageSize: [number, number],
+  stateDictNames?: ReadonlySet<string>,
+): { config: NACConfig; warnings: string[] } {
   const problems: string[] = [];
+  const warnings: string[] = [];
   for (const [path, ok, why] of UNSUPPORTED) {
     const v = at(modelKwargs, path);
     if (!ok(v)) problems.push(`model_kwargs.${path} = ${JSON.stringify(v)}: ${why}`);
@@ -155,7 +160,29 @@ export function translateReferenceConfig(modelKwargs: Kw, imageSize: [number, nu
     pooling: obj(modelKwargs.output_tokenizer_kwargs).softmax_type === 'vanilla' ? 'vanilla' : 'gumbel',
   };
   if (problems.length) throw new ReferenceImportError(problems);
-  return cfg;
+  // The priors only matter for fresh initialisation; an imported model takes its signatures from the
+  // weights. A prior whose reference kwargs we cannot express is recorded as 'none', with a warning.
+  for (const [group, n] of [['readIn', cfg.numReadIn], ['propagator', cfg.numPropagators], ['readOut', cfg.numReadOut]] as const) {
+    try {
+      validateGraphPrior(cfg.priors[group], n, `priors.${group}`);
+    } catch (e) {
+      warnings.push(`graph prior of ${group} modules not expressible (${(e as Error).message}); recorded as 'none'`);
+      cfg.priors[group] = { preset: 'none' };
+    }
+  }
+  if (stateDictNames) refineFromStateDict(cfg, stateDictNames);
+  return { config: cfg, warnings };
+}
+
+/** Optional parameters whose presence in the state_dict decides the setting (robust to kwargs defaults). */
+function refineFromStateDict(cfg: NACConfig, names: ReadonlySet<string>): void {
+  const p = 'latent_graphs.0.read_in.';
+  cfg.readInLayerScale = names.has(`${p}read_in_attention.layer_scale.gamma`) ? (cfg.readInLayerScale ?? 1) : null;
+  cfg.layerScale = names.has(`${p}ffn.layer_scale.gamma`) ? (cfg.layerScale ?? 0.1) : null;
+  cfg.qkvBias = names.has(`${p}read_in_attention.query_compiler.native_bias`);
+  cfg.modfc.learnableScaleGain = names.has(`${p}ffn.ffn.0.scale_gain`);
+  cfg.kernel.learnableBandwidth = names.has('latent_graphs.0.propagators.0.latent_attention.kernel.bandwidth');
+  cfg.readOutKernel.learnableBandwidth = names.has('latent_graphs.0.read_out.latent_attention.kernel.bandwidth');
 }
 
 const MODFC_PARTS: Record<string, ParamImport> = {
@@ -229,11 +256,11 @@ export function mapReferenceName(ref: string): ParamImport | null {
 /**
  * Converts a reference state_dict into our named tensors, checking names and shapes against
  * `ours` (our parameter shapes). Throws ReferenceImportError listing every unmapped reference name,
- * every shape mismatch and every parameter of ours that received no value.
+ * every shape mismatch and every trainable parameter of ours that received no value.
  */
 export function importReferenceWeights(
   stateDict: ReadonlyMap<string, RawTensor>,
-  ours: ReadonlyMap<string, readonly number[]>,
+  ours: ReadonlyMap<string, { shape: readonly number[]; trainable: boolean }>,
 ): Map<string, tf.Tensor> {
   const problems: string[] = [];
   const out = new Map<string, tf.Tensor>();
@@ -243,7 +270,7 @@ export function importReferenceWeights(
       problems.push(`reference parameter '${ref}' [${raw.shape}] has no counterpart in our model`);
       continue;
     }
-    const shape = ours.get(target.name);
+    const shape = ours.get(target.name)?.shape;
     if (!shape) {
       problems.push(`reference parameter '${ref}' maps to '${target.name}', which our model does not have`);
       continue;
@@ -261,7 +288,10 @@ export function importReferenceWeights(
     }
     out.set(target.name, t);
   }
-  for (const name of ours.keys()) if (!out.has(name)) problems.push(`our parameter '${name}' received no value from the reference`);
+  for (const [name, { trainable }] of ours) {
+    // A frozen parameter (fixed ε or α) may be a constant in the reference: it keeps its config value.
+    if (!out.has(name) && trainable) problems.push(`our parameter '${name}' received no value from the reference`);
+  }
   if (problems.length) {
     for (const t of out.values()) t.dispose();
     throw new ReferenceImportError(problems);

@@ -4,10 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-const stop = tf.customGrad((x: tf.Tensor) => ({
+const stop = tf.customGrad(((x: tf.Tensor) => ({
   value: x.clone(),
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-}));
+})) as unknown as Parameters<typeof tf.customGrad>[0]);
 
 /** Identity in the forward pass; blocks the gradient. */
 export function stopGradient(x: tf.Tensor): tf.Tensor {

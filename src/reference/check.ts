@@ -35,6 +35,8 @@ export interface ParityReport {
   config: NACConfig;
   rows: ParityRow[];
   maxRelativeError: number;
+  /** Non-fatal notes from the import (e.g. a prior recorded as 'none'). */
+  warnings: string[];
 }
 
 function readJson(file: string): Record<string, unknown> {
@@ -50,26 +52,33 @@ function toTensor(raw: RawTensor): tf.Tensor {
 }
 
 /** Builds our NAC from a reference fixture folder and loads its weights. The caller disposes it. */
-export function loadReferenceFixture(dir: string): { model: NAC; images: tf.Tensor; expected: Map<string, RawTensor> } {
+export function loadReferenceFixture(dir: string): { model: NAC; images: tf.Tensor; expected: Map<string, RawTensor>; warnings: string[] } {
   const cfgJson = readJson(path.join(dir, 'config.json'));
   const inputs = readSafetensors(path.join(dir, 'inputs.safetensors')).tensors;
   const images = inputs.get('images');
   if (!images || images.shape.length !== 4) throw new Error(`${dir}/inputs.safetensors must hold 'images' as N×C×H×W`);
   const [, , H, W] = images.shape as [number, number, number, number];
-  const config = translateReferenceConfig((cfgJson.model_kwargs ?? {}) as Record<string, unknown>, [H, W]);
+  const stateDict = readSafetensors(path.join(dir, 'weights.safetensors')).tensors;
+  const { config, warnings } = translateReferenceConfig((cfgJson.model_kwargs ?? {}) as Record<string, unknown>, [H, W], new Set(stateDict.keys()));
   const model = new NAC(config, { skipPriorFit: true });
-  const shapes = new Map([...model.namedParameters()].map(([n, v]) => [n, v.shape] as const));
-  const weights = importReferenceWeights(readSafetensors(path.join(dir, 'weights.safetensors')).tensors, shapes);
-  model.loadParameters(weights);
+  const ours = new Map([...model.namedParameters()].map(([n, v]) => [n, { shape: v.shape, trainable: v.trainable }] as const));
+  let weights: Map<string, tf.Tensor>;
+  try {
+    weights = importReferenceWeights(stateDict, ours);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  model.loadParameters(weights, { strict: false });
   for (const t of weights.values()) t.dispose();
   model.eval();
   const nhwc = tf.tidy(() => toTensor(images).transpose([0, 2, 3, 1]));
-  return { model, images: nhwc, expected: readSafetensors(path.join(dir, 'expected.safetensors')).tensors };
+  return { model, images: nhwc, expected: readSafetensors(path.join(dir, 'expected.safetensors')).tensors, warnings };
 }
 
 /** Runs the parity check on one fixture folder. */
 export function referenceCheck(dir: string): ParityReport {
-  const { model, images, expected } = loadReferenceFixture(dir);
+  const { model, images, expected, warnings } = loadReferenceFixture(dir);
   try {
     const out = model.forwardDetailed(images);
     const rows: ParityRow[] = [];
@@ -87,7 +96,7 @@ export function referenceCheck(dir: string): ParityReport {
       rows.push({ name, shape: [...ours.shape], maxAbsError: maxErr, maxAbsReference: maxRef, relativeError: maxErr / Math.max(maxRef, 1e-30) });
     }
     for (const t of Object.values(out)) (t as tf.Tensor).dispose();
-    return { fixture: dir, config: model.config, rows, maxRelativeError: Math.max(...rows.map((r) => r.relativeError)) };
+    return { fixture: dir, config: model.config, rows, maxRelativeError: Math.max(...rows.map((r) => r.relativeError)), warnings };
   } finally {
     images.dispose();
     model.dispose();

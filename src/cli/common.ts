@@ -1,0 +1,35 @@
+/**
+ * Shared CLI plumbing: the --backend option, backend start-up with a one-line report, and error
+ * handling that prints a clear message (no engine stack trace) and sets a non-zero exit code.
+ */
+import { Option } from 'commander';
+import { BACKEND_NAMES, describeBackend, initBackend, type BackendName } from '../engine/backend.js';
+
+/** The `--backend <name>` option, validated by commander against the allowed names. */
+export function backendOption(): Option {
+  return new Option('--backend <name>', 'tfjs backend').choices(['auto', ...BACKEND_NAMES]).default('auto');
+}
+
+/** Starts the requested backend and prints which one runs, and why, on stderr. */
+export async function startBackend(name: string): Promise<void> {
+  const report = await initBackend({ backend: name as BackendName | 'auto', quiet: true });
+  process.stderr.write(`${describeBackend(report)}\n`);
+}
+
+/** Runs a command body; on error prints `error: <message>` and exits with code 2. */
+export async function runCommand(body: () => Promise<number | void>): Promise<void> {
+  try {
+    const code = await body();
+    if (typeof code === 'number') process.exitCode = code;
+  } catch (e) {
+    const err = e as Error;
+    process.stderr.write(`error: ${err.message}\n`);
+    if (process.env.NAC_DEBUG) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = 2;
+  }
+}
+
+/** Formats a number of parameters as e.g. "26.70 M (26,703,342)". */
+export function formatCount(n: number): string {
+  return `${(n / 1e6).toFixed(2)} M (${n.toLocaleString('en-US')})`;
+}
