@@ -3,5 +3,5 @@ import { beforeAll } from 'vitest';
 import { initBackend, type BackendName } from '../src/engine/backend.js';
 
 beforeAll(async () => {
-  await initBackend({ backend: (process.env.NAC_TEST_BACKEND as BackendName | undefined) ?? 'wasm' });
+  await initBackend({ backend: (process.env.NAC_TEST_BACKEND as BackendName | undefined) ?? 'wasm', quiet: true });
 });

@@ -67,7 +67,8 @@ export class SignatureKernel extends Module {
       const u = tf.randomUniform([batch, U, V], PROB_EPS, 1 - PROB_EPS, 'float32', seed);
       const noise = tf.log(u).sub(tf.log1p(u.neg()));
       const z = logits.expandDims(0).add(noise).div(this.cfg.temperature);
-      const logSample = tf.logSigmoid(z); // log K̃
+      // log K̃ = log σ(z) = −softplus(−z). (tf.logSigmoid's gradient reads a tensor that tidy has freed.)
+      const logSample = tf.softplus(z.neg()).neg();
       return this.cfg.truncation === null ? logSample : logSample.add(cut.expandDims(0));
     });
   }

@@ -1,0 +1,266 @@
+/**
+ * Backend selection for TensorFlow.js: the only place in the package that sets up tfjs backends.
+ *
+ * 'auto' picks wasm in Node (webgpu in a browser that exposes navigator.gpu, else wasm) and falls
+ * back to the pure-JS cpu backend only when that fails, saying why. An explicit request that cannot
+ * be met throws BackendUnavailableError instead of silently running something else. Also registers
+ * the gradient kernels tfjs-backend-wasm lacks (see ./kernels).
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmPatchKernels } from './kernels/index.js';
+import { firstLine, isNode, navigatorGpu, prepareWebGpu } from './webgpu.js';
+
+/** The tfjs backends this package knows how to run on. */
+export type BackendName = 'wasm' | 'cpu' | 'webgpu';
+
+/** All backend names, in preference order for documentation and CLI choices. */
+export const BACKEND_NAMES: readonly BackendName[] = ['wasm', 'cpu', 'webgpu'];
+
+/** What initBackend chose, why, and what it learned about each backend. */
+export interface BackendReport {
+  /** The backend tfjs now runs on. */
+  backend: BackendName;
+  /** What the caller asked for. */
+  requested: BackendName | 'auto';
+  /** Why `backend` was chosen (including any fallback and its cause). */
+  reason: string;
+  /** Per backend: whether it is usable and a one-line detail (or what is missing / not tried). */
+  available: Record<BackendName, { ok: boolean; detail: string }>;
+  /** Kernels this package registered to fill gaps in the wasm backend. */
+  patchedKernels: string[];
+}
+
+/** Options of initBackend. */
+export interface InitBackendOptions {
+  /** Backend to use; 'auto' (default) = wasm in Node, webgpu in a browser with WebGPU. */
+  backend?: BackendName | 'auto';
+  /** Worker threads for wasm; only honoured where tfjs' threaded wasm build runs (not Node). */
+  threads?: number;
+  /** Suppress the one-line summary (stderr) and tfjs' console warnings during setup. */
+  quiet?: boolean;
+}
+
+/** Thrown when an explicitly requested backend cannot be initialised. */
+export class BackendUnavailableError extends Error {
+  /** The backend that was requested. */
+  readonly backend: string;
+  constructor(message: string, backend: string) {
+    super(message);
+    this.name = 'BackendUnavailableError';
+    this.backend = backend;
+  }
+}
+
+type Availability = { ok: boolean; detail: string };
+
+let current: BackendReport | null = null;
+let currentThreads: number | undefined;
+const attempts: Partial<Record<BackendName, Availability>> = {};
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `fn` with console.warn captured: tfjs reports why a backend failed to initialise only through
+ * its logger, which is muted by the IS_TEST/PROD flags, so those are lifted for the duration. The
+ * captured lines are re-emitted afterwards unless `quiet` or tfjs logging was muted.
+ */
+async function capturingWarnings<T>(fn: () => Promise<T>, quiet: boolean): Promise<{ value: T; warnings: string[] }> {
+  const env = tf.env();
+  const muted = { IS_TEST: env.getBool('IS_TEST'), PROD: env.getBool('PROD') };
+  const original = console.warn;
+  const warnings: string[] = [];
+  console.warn = (...args: unknown[]) => {
+    warnings.push(args.map((a) => (a instanceof Error ? (a.stack ?? a.message) : String(a))).join(' '));
+  };
+  env.set('IS_TEST', false);
+  env.set('PROD', false);
+  let value: T;
+  try {
+    value = await fn();
+  } finally {
+    console.warn = original;
+    env.set('IS_TEST', muted.IS_TEST);
+    env.set('PROD', muted.PROD);
+  }
+  if (!quiet && !muted.IS_TEST && !muted.PROD) warnings.forEach((w) => original(w));
+  return { value, warnings };
+}
+
+/** Extracts the cause from tfjs' "Initialization of backend X failed" warning pair. */
+function initFailure(warnings: string[]): string {
+  const i = warnings.findIndex((w) => w.startsWith('Initialization of backend'));
+  const cause = i >= 0 ? warnings[i + 1] : warnings[0];
+  return cause != null ? firstLine(cause).replace(/^Error: /, '') : 'tf.setBackend returned false';
+}
+
+async function trySetBackend(name: BackendName, quiet: boolean): Promise<{ ok: boolean; failure: string }> {
+  try {
+    const { value, warnings } = await capturingWarnings(() => tf.setBackend(name), quiet);
+    return { ok: value, failure: value ? '' : initFailure(warnings) };
+  } catch (err) {
+    return { ok: false, failure: firstLine(err) };
+  }
+}
+
+async function tryWasm(threads: number | undefined, quiet: boolean): Promise<Availability> {
+  const alreadyUp = tf.engine().registry['wasm'] != null;
+  let threadNote = '';
+  if (threads != null && threads > 1) {
+    if (isNode()) {
+      threadNote = ` (threads=${threads} ignored: tfjs only runs the single-threaded wasm build in Node)`;
+    } else if (alreadyUp) {
+      threadNote = ` (threads=${threads} ignored: must be set before wasm first initialises)`;
+    } else if (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) {
+      tfwasm.setThreadsCount(threads);
+    } else {
+      threadNote = ` (threads=${threads} ignored: threaded wasm needs SharedArrayBuffer / cross-origin isolation)`;
+    }
+  }
+  const r = await trySetBackend('wasm', quiet);
+  if (!r.ok) {
+    return {
+      ok: false,
+      detail: `failed to initialise: ${r.failure} (are the .wasm files of @tensorflow/tfjs-backend-wasm present? in a bundle, call setWasmPaths)`,
+    };
+  }
+  const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+  let n = 1;
+  try {
+    n = tfwasm.getThreadsCount();
+  } catch {
+    n = 1;
+  }
+  return { ok: true, detail: `SIMD ${simd ? 'on' : 'off'}, ${n} thread${n === 1 ? '' : 's'}${threadNote}` };
+}
+
+async function tryCpu(quiet: boolean): Promise<Availability> {
+  const r = await trySetBackend('cpu', quiet);
+  if (!r.ok) return { ok: false, detail: `failed to initialise: ${r.failure}` };
+  // The cpu backend greets Node users with advice to install tfjs-node on first use; our report
+  // already says that cpu is the slow reference backend, so mute that notice.
+  (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+  return { ok: true, detail: 'pure-JS reference backend (slow)' };
+}
+
+async function tryWebgpu(quiet: boolean): Promise<Availability> {
+  const probe = await prepareWebGpu();
+  if (!probe.ok) return probe;
+  const r = await trySetBackend('webgpu', quiet);
+  return r.ok ? probe : { ok: false, detail: `failed to initialise: ${r.failure}` };
+}
+
+function attempt(name: BackendName, a: Availability): Availability {
+  attempts[name] = a;
+  return a;
+}
+
+function untried(name: BackendName): Availability {
+  switch (name) {
+    case 'cpu':
+      return { ok: tf.findBackendFactory('cpu') != null, detail: 'pure-JS reference backend (slow); not selected' };
+    case 'wasm':
+      return { ok: false, detail: 'not tried' };
+    case 'webgpu':
+      return {
+        ok: false,
+        detail: isNode()
+          ? 'not tried (auto uses wasm in Node; WebGPU there needs `npm install webgpu` and a GPU)'
+          : navigatorGpu() == null
+            ? 'not available: this browser does not expose navigator.gpu'
+            : 'not tried',
+      };
+  }
+}
+
+async function select(
+  requested: BackendName | 'auto',
+  threads: number | undefined,
+  quiet: boolean,
+): Promise<{ backend: BackendName; reason: string }> {
+  const previous = current?.backend ?? null;
+  const restore = async (): Promise<void> => {
+    if (previous != null) await trySetBackend(previous, true);
+  };
+  if (requested !== 'auto') {
+    const a = requested === 'wasm' ? await tryWasm(threads, quiet) : requested === 'cpu' ? await tryCpu(quiet) : await tryWebgpu(quiet);
+    attempt(requested, a);
+    if (!a.ok) {
+      await restore();
+      throw new BackendUnavailableError(`Backend '${requested}' is unavailable: ${a.detail}.`, requested);
+    }
+    return { backend: requested, reason: 'explicitly requested' };
+  }
+  let note = '';
+  if (!isNode() && navigatorGpu() != null) {
+    const w = attempt('webgpu', await tryWebgpu(quiet));
+    if (w.ok) return { backend: 'webgpu', reason: 'default in a browser with WebGPU' };
+    note = `WebGPU unavailable (${w.detail}); `;
+  }
+  const w = attempt('wasm', await tryWasm(threads, quiet));
+  if (w.ok) {
+    const where = isNode() ? 'default in Node' : navigatorGpu() == null ? 'default in a browser without WebGPU' : 'using wasm';
+    return { backend: 'wasm', reason: `${note}${where}` };
+  }
+  const c = attempt('cpu', await tryCpu(quiet));
+  if (c.ok) return { backend: 'cpu', reason: `${note}wasm ${w.detail}; fell back to cpu` };
+  await restore();
+  throw new BackendUnavailableError(`No tfjs backend could be initialised: wasm ${w.detail}; cpu ${c.detail}.`, 'auto');
+}
+
+async function init(opts: InitBackendOptions): Promise<BackendReport> {
+  const requested = opts.backend ?? 'auto';
+  if (requested !== 'auto' && !BACKEND_NAMES.includes(requested)) {
+    throw new BackendUnavailableError(
+      `Unknown backend '${String(requested)}': expected one of auto, ${BACKEND_NAMES.join(', ')}.`,
+      String(requested),
+    );
+  }
+  const threads = opts.threads;
+  if (threads != null && !(Number.isInteger(threads) && threads >= 1)) {
+    throw new RangeError(`threads must be a positive integer, got ${threads}`);
+  }
+  const quiet = opts.quiet ?? false;
+  const patchedKernels = registerWasmPatchKernels();
+  if (
+    current != null &&
+    current.requested === requested &&
+    (threads == null || threads === currentThreads) &&
+    tf.getBackend() === current.backend
+  ) {
+    return current;
+  }
+  const { backend, reason } = await select(requested, threads, quiet);
+  const available = Object.fromEntries(BACKEND_NAMES.map((n) => [n, attempts[n] ?? untried(n)])) as BackendReport['available'];
+  current = { backend, requested, reason, available, patchedKernels };
+  currentThreads = threads;
+  if (!quiet) printLine(describeBackend(current));
+  return current;
+}
+
+function printLine(line: string): void {
+  const p = (globalThis as { process?: { stderr?: { write(s: string): unknown } } }).process;
+  if (isNode() && p?.stderr != null) p.stderr.write(`${line}\n`);
+  else console.info(line);
+}
+
+/**
+ * Selects and initialises the tfjs backend, registers the wasm patch kernels and returns a report.
+ * Calling it again with the same request is cheap (returns the cached report). Concurrent calls are
+ * serialised. Throws BackendUnavailableError if an explicitly requested backend cannot be used.
+ */
+export function initBackend(opts: InitBackendOptions = {}): Promise<BackendReport> {
+  const run = queue.then(() => init(opts));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+/** The report of the last successful initBackend call, or null before the first one. */
+export function currentBackendReport(): BackendReport | null {
+  return current;
+}
+
+/** One human-readable line, e.g. "backend: wasm (requested auto: default in Node; SIMD on, 1 thread)". */
+export function describeBackend(r: BackendReport): string {
+  const detail = r.available[r.backend]?.detail;
+  return `backend: ${r.backend} (requested ${r.requested}: ${r.reason}${detail ? `; ${detail}` : ''})`;
+}

@@ -1,0 +1,44 @@
+/**
+ * Registers the JS kernels that fill gaps in tfjs-backend-wasm 4.22 (gradient kernels of conv2d,
+ * depthwiseConv2d and gather, plus einsum). A kernel is only registered when the wasm backend has
+ * none of its own, so a future tfjs release that ships them natively takes precedence.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { depthwiseBackpropConfigs } from './depthwise-backprop.js';
+import { einsumConfig } from './einsum.js';
+import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
+
+/** Every patch kernel this package can provide for the wasm backend. */
+export const WASM_PATCH_KERNELS: readonly tf.KernelConfig[] = [
+  conv2dBackpropFilterConfig,
+  ...depthwiseBackpropConfigs,
+  unsortedSegmentSumConfig,
+  einsumConfig,
+];
+
+/** Marks kernel functions registered by this package (survives duplicate module instances). */
+const PATCH_MARK = Symbol.for('neural-attentive-circuits/wasm-patch-kernel');
+
+function isPatch(kernel: tf.KernelConfig | undefined): boolean {
+  return kernel != null && (kernel.kernelFunc as unknown as Record<symbol, unknown>)[PATCH_MARK] === true;
+}
+
+/**
+ * Registers the missing wasm kernels (idempotent) and returns the names of the kernels of this
+ * package that are registered for 'wasm', in a stable order.
+ */
+export function registerWasmPatchKernels(): string[] {
+  const names: string[] = [];
+  for (const config of WASM_PATCH_KERNELS) {
+    const existing = tf.getKernel(config.kernelName, 'wasm');
+    if (existing == null) {
+      (config.kernelFunc as unknown as Record<symbol, unknown>)[PATCH_MARK] = true;
+      tf.registerKernel(config);
+      names.push(config.kernelName);
+    } else if (isPatch(existing)) {
+      names.push(config.kernelName);
+    }
+  }
+  return names;
+}

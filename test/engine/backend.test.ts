@@ -1,0 +1,131 @@
+/**
+ * initBackend / currentBackendReport / describeBackend: default selection in Node, explicit
+ * requests (cpu works, webgpu without the optional package fails loudly), idempotency, options.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BackendUnavailableError, currentBackendReport, describeBackend, initBackend, type BackendReport } from '../../src/engine/index.js';
+import { quietTfjs } from './helpers.js';
+
+const PATCHED = [
+  'Conv2DBackpropFilter',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+  'UnsortedSegmentSum',
+  'Einsum',
+];
+
+quietTfjs();
+
+afterAll(async () => {
+  await initBackend({ backend: 'wasm', quiet: true });
+});
+
+describe('initBackend in Node', () => {
+  it('defaults to wasm with SIMD, single thread, and lists the patched kernels', async () => {
+    const r = await initBackend({ quiet: true });
+    expect(r.backend).toBe('wasm');
+    expect(r.requested).toBe('auto');
+    expect(r.reason).toBe('default in Node');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(r.available.wasm).toEqual({ ok: true, detail: expect.stringMatching(/^SIMD (on|off), 1 thread$/) });
+    expect(r.available.cpu.ok).toBe(true);
+    expect(r.available.webgpu.ok).toBe(false);
+    expect(r.available.webgpu.detail).toMatch(/npm install webgpu/);
+    expect(r.patchedKernels).toEqual(PATCHED);
+    for (const k of PATCHED) expect(tf.getKernel(k, 'wasm')).toBeDefined();
+    expect(currentBackendReport()).toBe(r);
+    expect(describeBackend(r)).toMatch(/^backend: wasm \(requested auto: default in Node; SIMD (on|off), 1 thread\)$/);
+  });
+
+  it('is idempotent and cheap for the same request', async () => {
+    const a = await initBackend({ quiet: true });
+    const t0 = performance.now();
+    const b = await initBackend({ quiet: true });
+    expect(performance.now() - t0).toBeLessThan(20);
+    expect(b).toBe(a);
+  });
+
+  it('serialises concurrent calls', async () => {
+    const [a, b] = await Promise.all([initBackend({ backend: 'wasm', quiet: true }), initBackend({ backend: 'wasm', quiet: true })]);
+    expect(a).toBe(b);
+    expect(a.reason).toBe('explicitly requested');
+  });
+
+  it('an explicit webgpu request without the `webgpu` package throws and leaves wasm active', async () => {
+    await initBackend({ quiet: true });
+    const err = await initBackend({ backend: 'webgpu', quiet: true }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(BackendUnavailableError);
+    expect(err).toBeInstanceOf(Error);
+    const e = err as BackendUnavailableError;
+    expect(e.name).toBe('BackendUnavailableError');
+    expect(e.backend).toBe('webgpu');
+    expect(e.message).toMatch(/webgpu/);
+    expect(e.message).toMatch(/npm install webgpu/);
+    expect(tf.getBackend()).toBe('wasm');
+    expect(currentBackendReport()?.backend).toBe('wasm');
+  });
+
+  it('honours an explicit cpu request and can switch back to wasm', async () => {
+    const r = await initBackend({ backend: 'cpu', quiet: true });
+    expect(r.backend).toBe('cpu');
+    expect(r.reason).toBe('explicitly requested');
+    expect(tf.getBackend()).toBe('cpu');
+    expect(describeBackend(r)).toBe('backend: cpu (requested cpu: explicitly requested; pure-JS reference backend (slow))');
+    const w = await initBackend({ backend: 'wasm', quiet: true });
+    expect(w.backend).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it('reports (does not fail on) threads > 1 in Node', async () => {
+    const r = await initBackend({ backend: 'wasm', threads: 4, quiet: true });
+    expect(r.backend).toBe('wasm');
+    expect(r.available.wasm.detail).toMatch(/1 thread \(threads=4 ignored: .*Node\)/);
+  });
+
+  it('rejects bad options clearly', async () => {
+    await expect(initBackend({ threads: 0 })).rejects.toThrow(RangeError);
+    await expect(initBackend({ backend: 'tpu' as never })).rejects.toThrow(/Unknown backend 'tpu'/);
+    // A rejected call does not break later ones.
+    expect((await initBackend({ backend: 'wasm', quiet: true })).backend).toBe('wasm');
+  });
+
+  it('prints one line to stderr unless quiet', async () => {
+    const write = process.stderr.write.bind(process.stderr);
+    const lines: string[] = [];
+    process.stderr.write = ((s: string) => (lines.push(s), true)) as typeof process.stderr.write;
+    try {
+      await initBackend({ backend: 'cpu' });
+      await initBackend({ backend: 'wasm' });
+      await initBackend({ backend: 'wasm' }); // cached: prints nothing
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(lines).toEqual([
+      'backend: cpu (requested cpu: explicitly requested; pure-JS reference backend (slow))\n',
+      expect.stringMatching(/^backend: wasm \(requested wasm: explicitly requested; SIMD (on|off), 1 thread\)\n$/),
+    ]);
+  });
+});
+
+describe('describeBackend', () => {
+  it('formats a fallback report on one line', () => {
+    const r: BackendReport = {
+      backend: 'cpu',
+      requested: 'auto',
+      reason: 'wasm failed to initialise: boom; fell back to cpu',
+      available: {
+        wasm: { ok: false, detail: 'failed to initialise: boom' },
+        cpu: { ok: true, detail: 'pure-JS reference backend (slow)' },
+        webgpu: { ok: false, detail: 'not tried' },
+      },
+      patchedKernels: [],
+    };
+    const line = describeBackend(r);
+    expect(line).toBe('backend: cpu (requested auto: wasm failed to initialise: boom; fell back to cpu; pure-JS reference backend (slow))');
+    expect(line).not.toContain('\n');
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * Test helpers for the engine tests: deterministic data, running a computation on a given tfjs
+ * backend (restoring the previous one), and error metrics.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** Deterministic pseudo-random floats in [-1, 1) (mulberry32). */
+export function randomData(n: number, seed: number): Float32Array {
+  let a = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+
+/** Random tensor of the given shape (deterministic per seed). */
+export function randomTensor(shape: number[], seed: number): tf.Tensor {
+  return tf.tensor(
+    randomData(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
+}
+
+/**
+ * Runs `fn` with `backend` active and returns copies of the tensors it returns (all tensors created
+ * inside are disposed). Restores the previously active backend afterwards.
+ */
+export async function onBackend(backend: string, fn: () => tf.Tensor[]): Promise<Float32Array[]> {
+  const previous = tf.getBackend();
+  await tf.setBackend(backend);
+  try {
+    const results = tf.tidy(fn);
+    const data = results.map((t) => Float32Array.from(t.dataSync()));
+    tf.dispose(results);
+    return data;
+  } finally {
+    await tf.setBackend(previous);
+  }
+}
+
+/** max |a - b| / max(max |b|, 1e-6). */
+export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length mismatch ${a.length} vs ${b.length}`);
+  let diff = 0;
+  let scale = 1e-6;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return diff / scale;
+}
+
+/** Wall times (ms) of `fn` over `reps` runs after one warm-up run: fastest and median. */
+export function timeMs(fn: () => void, reps = 5): { min: number; median: number } {
+  fn();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return { min: times[0]!, median: times[Math.floor(reps / 2)]! };
+}
+
+/** Silences tfjs' own console warnings (e.g. the cpu backend's Node notice) for the test file. */
+export function quietTfjs(): void {
+  tf.env().set('IS_TEST', true);
+}
