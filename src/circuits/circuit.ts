@@ -54,28 +54,86 @@ export class Circuit extends Module {
           rng.fork(),
         ),
       );
-    this.latents = { readIn: latent('readIn', c.numReadIn), propagator: latent('propagator', c.numPropagators), readOut: latent('readOut', c.numReadOut) };
-    this.seeder = this.addChild('seeder', new LatentSeeder(c.codeDim, c.stateDim, rng, { codeNoise: c.seederCodeNoise ? c.codeNoise : 0, logVarBias: -5 }));
+    this.latents = {
+      readIn: latent('readIn', c.numReadIn),
+      propagator: latent('propagator', c.numPropagators),
+      readOut: latent('readOut', c.numReadOut),
+    };
+    this.seeder = this.addChild(
+      'seeder',
+      new LatentSeeder(c.codeDim, c.stateDim, rng, { codeNoise: c.seederCodeNoise ? c.codeNoise : 0, logVarBias: -5 }),
+    );
     const modfc = c.modfc;
-    const ffn = (dropPath: number): ModFFNOptions => ({ dim: c.stateDim, hidden: ffnHidden(c), codeDim: c.codeDim, geglu: c.geglu, layerScale: c.layerScale, dropPath, modfc });
+    const ffn = (dropPath: number): ModFFNOptions => ({
+      dim: c.stateDim,
+      hidden: ffnHidden(c),
+      codeDim: c.codeDim,
+      geglu: c.geglu,
+      layerScale: c.layerScale,
+      dropPath,
+      modfc,
+    });
     this.readIn = this.addChild(
       'readIn',
       new ReadIn(
-        { tokenDim, dim: c.stateDim, codeDim: c.codeDim, heads: c.readInHeads, headDim: c.headDim, qkvBias: c.qkvBias, layerScale: c.readInLayerScale, residual: c.readInResidual, dropPath: c.dropPath.readIn, ffnHidden: ffnHidden(c), ffnLayerScale: c.layerScale, geglu: c.geglu, modfc },
+        {
+          tokenDim,
+          dim: c.stateDim,
+          codeDim: c.codeDim,
+          heads: c.readInHeads,
+          headDim: c.headDim,
+          qkvBias: c.qkvBias,
+          layerScale: c.readInLayerScale,
+          residual: c.readInResidual,
+          dropPath: c.dropPath.readIn,
+          ffnHidden: ffnHidden(c),
+          ffnLayerScale: c.layerScale,
+          geglu: c.geglu,
+          modfc,
+        },
         rng,
       ),
     );
-    const attention = (sharedNorm: boolean): ModAttentionOptions => ({ dim: c.stateDim, codeDim: c.codeDim, heads: c.numHeads, headDim: c.headDim, qkvBias: c.qkvBias, layerScale: c.layerScale, sharedNorm, modfc });
+    const attention = (sharedNorm: boolean): ModAttentionOptions => ({
+      dim: c.stateDim,
+      codeDim: c.codeDim,
+      heads: c.numHeads,
+      headDim: c.headDim,
+      qkvBias: c.qkvBias,
+      layerScale: c.layerScale,
+      sharedNorm,
+      modfc,
+    });
     const layers = this.addChild('propagators', new LayerList());
     this.propagators = [];
     for (let l = 0; l < c.numLayers; l++) {
       this.propagators.push(
-        layers.add(new KernelAttentionLayer({ attention: attention(true), ffn: ffn(c.dropPath.propagator), kernel: c.kernel, residual: true, dropPath: c.dropPath.propagator }, rng)),
+        layers.add(
+          new KernelAttentionLayer(
+            {
+              attention: attention(true),
+              ffn: ffn(c.dropPath.propagator),
+              kernel: c.kernel,
+              residual: true,
+              dropPath: c.dropPath.propagator,
+            },
+            rng,
+          ),
+        ),
       );
     }
     this.readOut = this.addChild(
       'readOut',
-      new KernelAttentionLayer({ attention: attention(false), ffn: ffn(c.dropPath.readOut), kernel: c.readOutKernel, residual: c.readOutResidual, dropPath: c.dropPath.readOut }, rng),
+      new KernelAttentionLayer(
+        {
+          attention: attention(false),
+          ffn: ffn(c.dropPath.readOut),
+          kernel: c.readOutKernel,
+          residual: c.readOutResidual,
+          dropPath: c.dropPath.readOut,
+        },
+        rng,
+      ),
     );
   }
 
@@ -95,13 +153,21 @@ export class Circuit extends Module {
         const receivers: LayerParticipants = { states: med, codes: this.codes(gm, rng), signatures: gm.signatures };
         const withInputs = l === 0 || this.cfg.persistentReadIn;
         const senders: LayerParticipants = withInputs
-          ? { states: tf.concat([inputStates, med], 1), codes: tf.concat([this.codes(gi, rng), this.codes(gm, rng)], 0), signatures: tf.concat([gi.signatures, gm.signatures], 0) }
+          ? {
+              states: tf.concat([inputStates, med], 1),
+              codes: tf.concat([this.codes(gi, rng), this.codes(gm, rng)], 0),
+              signatures: tf.concat([gi.signatures, gm.signatures], 0),
+            }
           : { states: med, codes: this.codes(gm, rng), signatures: gm.signatures };
         med = layer.forward(receivers, senders, rng);
       });
       const outputStates = this.readOut.forward(
         { states: this.seeder.forward(go.codes, B, rng), codes: this.codes(go, rng), signatures: go.signatures },
-        { states: tf.concat([inputStates, med], 1), codes: tf.concat([this.codes(gi, rng), this.codes(gm, rng)], 0), signatures: tf.concat([gi.signatures, gm.signatures], 0) },
+        {
+          states: tf.concat([inputStates, med], 1),
+          codes: tf.concat([this.codes(gi, rng), this.codes(gm, rng)], 0),
+          signatures: tf.concat([gi.signatures, gm.signatures], 0),
+        },
         rng,
       );
       return { inputStates, mediatorStates: med, outputStates };

@@ -10,13 +10,7 @@ import type { Rng } from '../util/rng.js';
 
 /** The supported graph priors. `none` means "no prior": plain N(0, I) signatures. */
 export type GraphPreset =
-  | 'barabasi-albert'
-  | 'planted-partition'
-  | 'ring-of-cliques'
-  | 'erdos-renyi'
-  | 'watts-strogatz'
-  | 'complete'
-  | 'none';
+  'barabasi-albert' | 'planted-partition' | 'ring-of-cliques' | 'erdos-renyi' | 'watts-strogatz' | 'complete' | 'none';
 
 /** Every {@link GraphPreset}, in a fixed order. */
 export const GRAPH_PRESETS: readonly GraphPreset[] = Object.freeze([

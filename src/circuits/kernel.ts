@@ -25,7 +25,6 @@ export function cosineDistance(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   });
 }
 
-
 export class SignatureKernel extends Module {
   /** ε, the learnable (or fixed) bandwidth. */
   readonly bandwidth: tf.Variable;

@@ -98,7 +98,15 @@ export class ReadIn extends Module {
     this.ffn = this.addChild(
       'ffn',
       new ModFFN(
-        { dim: opts.dim, hidden: opts.ffnHidden, codeDim: opts.codeDim, geglu: opts.geglu, layerScale: opts.ffnLayerScale, dropPath: opts.dropPath, modfc: opts.modfc },
+        {
+          dim: opts.dim,
+          hidden: opts.ffnHidden,
+          codeDim: opts.codeDim,
+          geglu: opts.geglu,
+          layerScale: opts.ffnLayerScale,
+          dropPath: opts.dropPath,
+          modfc: opts.modfc,
+        },
         rng,
       ),
     );

@@ -86,13 +86,7 @@ export function signatureHingeLoss(adjacency: tf.Tensor2D, truncation: number): 
  * {@link signatureHingeLoss} with truncation τ₀. Self-pairs count as non-edges whatever `adj`'s
  * diagonal holds. Deterministic given the rng state and the backend; leaves no tensors behind.
  */
-export function fitSignatures(
-  adj: Uint8Array,
-  n: number,
-  dim: number,
-  rng: Rng,
-  opts: SignatureFitOptions = {},
-): Float32Array {
+export function fitSignatures(adj: Uint8Array, n: number, dim: number, rng: Rng, opts: SignatureFitOptions = {}): Float32Array {
   checkShapes('fitSignatures', n, dim, adj.length);
   const { steps, lr, truncation } = resolveOptions(opts);
   const init = orthogonalInit(n, dim, rng);

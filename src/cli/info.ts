@@ -9,7 +9,12 @@ import { NAC } from '../model/nac.js';
 import { NAC_PRESETS, nacPreset } from '../config/presets.js';
 import { propagatorGraphStats } from '../circuits/graph-stats.js';
 import { backendOption, formatCount, runCommand, startBackend } from './common.js';
-import { createPerceiverIO, PERCEIVER_IO_SMALL_CPU, PERCEIVER_IO_TINY_IMAGENET, type PerceiverIOPreset } from '../baselines/perceiver-io.js';
+import {
+  createPerceiverIO,
+  PERCEIVER_IO_SMALL_CPU,
+  PERCEIVER_IO_TINY_IMAGENET,
+  type PerceiverIOPreset,
+} from '../baselines/perceiver-io.js';
 import { Rng } from '../util/rng.js';
 import type { Module } from '../nn/module.js';
 
@@ -52,7 +57,7 @@ function printPerceiverIO(name: string, json: boolean): void {
 export function registerInfo(program: Command): void {
   program
     .command('info')
-    .description('print a model\'s config, parameter counts per part and circuit graph density')
+    .description("print a model's config, parameter counts per part and circuit graph density")
     .argument('<model>', `a model folder, or a preset name (${[...Object.keys(NAC_PRESETS), ...Object.keys(PIO_PRESETS)].join(', ')})`)
     .addOption(backendOption())
     .option('--json', 'print one JSON object instead of text')
@@ -81,7 +86,9 @@ export function registerInfo(program: Command): void {
           for (const [k, v] of Object.entries(parts)) console.log(`  ${k.padEnd(12)} ${formatCount(v)}`);
           console.log(`  ${'total'.padEnd(12)} ${formatCount(total)}`);
           const tau = graph.truncation === null ? 'none' : graph.truncation;
-          console.log(`graph: ${graph.modules} propagator modules, τ = ${tau}, density ${graph.density.toFixed(3)}, mean degree ${graph.meanDegree.toFixed(1)}`);
+          console.log(
+            `graph: ${graph.modules} propagator modules, τ = ${tau}, density ${graph.density.toFixed(3)}, mean degree ${graph.meanDegree.toFixed(1)}`,
+          );
         } finally {
           model.dispose();
         }

@@ -24,7 +24,9 @@ export function registerReferenceCheck(program: Command): void {
         console.log(`${'output'.padEnd(w)}  ${'shape'.padEnd(14)}  ${'max|ref|'.padStart(10)}  ${'rel. error'.padStart(10)}  ok`);
         for (const r of report.rows) {
           const ok = r.relativeError <= tol ? 'yes' : 'NO';
-          console.log(`${r.name.padEnd(w)}  ${`[${r.shape}]`.padEnd(14)}  ${r.maxAbsReference.toExponential(3).padStart(10)}  ${r.relativeError.toExponential(3).padStart(10)}  ${ok}`);
+          console.log(
+            `${r.name.padEnd(w)}  ${`[${r.shape}]`.padEnd(14)}  ${r.maxAbsReference.toExponential(3).padStart(10)}  ${r.relativeError.toExponential(3).padStart(10)}  ${ok}`,
+          );
         }
         console.log(`max relative error: ${report.maxRelativeError.toExponential(3)}`);
         return report.rows.every((r) => r.relativeError <= tol) ? 0 : 1;

@@ -83,7 +83,13 @@ export const NAC_PRESETS: Record<string, () => NACConfig> = {
       readInHeads: 2,
       numHeads: 2,
       headDim: 32,
-      priors: { readIn: { preset: 'none' }, propagator: { preset: 'barabasi-albert', m: 2 }, readOut: { preset: 'none' }, fitTruncation: 0.8, fitSteps: 300 },
+      priors: {
+        readIn: { preset: 'none' },
+        propagator: { preset: 'barabasi-albert', m: 2 },
+        readOut: { preset: 'none' },
+        fitTruncation: 0.8,
+        fitSteps: 300,
+      },
     }),
   /** The smallest sensible NAC, for tests and smoke runs (patch tokenizer on 8×8 inputs). */
   'cpu-tiny': () =>
@@ -102,7 +108,13 @@ export const NAC_PRESETS: Record<string, () => NACConfig> = {
       headDim: 16,
       // LayerScale 0.1 (the paper's value for its 26.7 M model) makes this tiny model train ~3x slower.
       layerScale: 1.0,
-      priors: { readIn: { preset: 'none' }, propagator: { preset: 'ring-of-cliques', numCliques: 2 }, readOut: { preset: 'none' }, fitTruncation: 0.8, fitSteps: 200 },
+      priors: {
+        readIn: { preset: 'none' },
+        propagator: { preset: 'ring-of-cliques', numCliques: 2 },
+        readOut: { preset: 'none' },
+        fitTruncation: 0.8,
+        fitSteps: 200,
+      },
     }),
 };
 

@@ -54,7 +54,8 @@ function translateKernel(kernelKwargs: unknown, defaults: KernelConfig): KernelC
   const k = obj(kernelKwargs);
   return {
     truncation: k.truncation === undefined ? defaults.truncation : (k.truncation as number | null),
-    bandwidth: typeof k.initial_bandwidth === 'number' ? k.initial_bandwidth : typeof k.bandwidth === 'number' ? k.bandwidth : defaults.bandwidth,
+    bandwidth:
+      typeof k.initial_bandwidth === 'number' ? k.initial_bandwidth : typeof k.bandwidth === 'number' ? k.bandwidth : defaults.bandwidth,
     learnableBandwidth: typeof k.learnable_bandwidth === 'boolean' ? k.learnable_bandwidth : defaults.learnableBandwidth,
     stochastic: typeof k.stochastic_kernel === 'boolean' ? k.stochastic_kernel : defaults.stochastic,
     temperature: typeof k.stochastic_sampling_temperature === 'number' ? k.stochastic_sampling_temperature : defaults.temperature,
@@ -71,11 +72,45 @@ const UNSUPPORTED: [path: string, ok: (v: unknown) => boolean, why: string][] = 
   ['latent_graph_kwargs.disable_input_mediator_communication', (v) => v === undefined || v === false, 'not implemented'],
   ['latent_graph_kwargs.read_out_kwargs.use_head', (v) => v === undefined || v === false, 'per-module heads are not implemented'],
   ['latent_graph_kwargs.read_out_kwargs.pre_output_layernorm', (v) => v === undefined || v === false, 'not implemented'],
-  ['latent_graph_kwargs.propagator_kwargs.latent_attention_kwargs.kernel_type', (v) => v === undefined || v === 'DotProductKernel', 'only DotProductKernel is implemented'],
-  ['latent_graph_kwargs.propagator_kwargs.latent_attention_kwargs.share_layernorm', (v) => v === undefined || v === true, 'separate propagator LayerNorms are not implemented'],
+  [
+    'latent_graph_kwargs.propagator_kwargs.latent_attention_kwargs.kernel_type',
+    (v) => v === undefined || v === 'DotProductKernel',
+    'only DotProductKernel is implemented',
+  ],
+  [
+    'latent_graph_kwargs.propagator_kwargs.latent_attention_kwargs.share_layernorm',
+    (v) => v === undefined || v === true,
+    'separate propagator LayerNorms are not implemented',
+  ],
   ['latent_graph_kwargs.mod_fc_cls', (v) => v === undefined || v === 'ModFC', 'only ModFC is implemented'],
   ['latent_graph_kwargs.share_codes_between_iterations', (v) => v === undefined || v === true, 'per-layer codes are not implemented'],
 ];
+
+/** Options checked wherever they appear in the kwargs (their nesting varies between reference versions). */
+const UNSUPPORTED_ANYWHERE: [key: string, ok: (v: unknown) => boolean, why: string][] = [
+  ['use_code_as_mean_state', (v) => v === false, 'seeder mode (b), state = code, is not implemented'],
+  ['use_input_states_as_mediator_states', (v) => v === false, 'not implemented'],
+  ['enable_input_output_communication', (v) => v === true, 'read-out always reads read-in and propagator states here'],
+  ['share_key_value_projectors', (v) => v === false, 'Perceiver-style shared read-in K/V is not implemented'],
+  ['scale_normalization_type', (v) => v === 'ln', "only the 'ln' ModFC modulation is implemented"],
+  ['scale_times_input_normalization_type', (v) => v === 'none' || v === null, 'not implemented'],
+  ['stochastic_eval_behaviour', (v) => v === 'no_sample', "only 'no_sample' (expected kernel in eval) is implemented"],
+  ['scale_attention_by_affinities_after_softmax', (v) => v === false, 'only pre-softmax kernel modulation is implemented'],
+  ['mask_attn_scores_with_affinities', (v) => v === true, 'only kernel-masked attention is implemented'],
+  ['eliminate_diagonal', (v) => v === false, 'self-connections are always kept here'],
+  ['use_state_noise', (v) => v === true, 'the seeder always has state noise in training here'],
+];
+
+/** Every value stored under `key` anywhere in a nested kwargs object. */
+function findAll(root: unknown, key: string, out: unknown[] = []): unknown[] {
+  if (root && typeof root === 'object') {
+    for (const [k, v] of Object.entries(root as Kw)) {
+      if (k === key) out.push(v);
+      findAll(v, key, out);
+    }
+  }
+  return out;
+}
 
 function at(root: Kw, path: string): unknown {
   return path.split('.').reduce<unknown>((o, k) => obj(o)[k], root);
@@ -95,6 +130,9 @@ export function translateReferenceConfig(
   for (const [path, ok, why] of UNSUPPORTED) {
     const v = at(modelKwargs, path);
     if (!ok(v)) problems.push(`model_kwargs.${path} = ${JSON.stringify(v)}: ${why}`);
+  }
+  for (const [key, ok, why] of UNSUPPORTED_ANYWHERE) {
+    for (const v of findAll(modelKwargs, key)) if (!ok(v)) problems.push(`model_kwargs…${key} = ${JSON.stringify(v)}: ${why}`);
   }
   const lg = obj(modelKwargs.latent_graph_kwargs);
   const tk = obj(modelKwargs.input_tokenizer_kwargs);
@@ -143,8 +181,20 @@ export function translateReferenceConfig(
       learnableScaleGain: boolOr(modfc.learnable_scale_gain, false),
       addOneToScale: boolOr(modfc.add_one_to_scale, false),
     },
-    kernel: translateKernel(obj(propAttn.kernel_kwargs), { truncation: null, bandwidth: 1, learnableBandwidth: true, stochastic: false, temperature: 0.5 }),
-    readOutKernel: translateKernel(obj(roAttn.kernel_kwargs), { truncation: null, bandwidth: 1, learnableBandwidth: true, stochastic: false, temperature: 0.5 }),
+    kernel: translateKernel(obj(propAttn.kernel_kwargs), {
+      truncation: null,
+      bandwidth: 1,
+      learnableBandwidth: true,
+      stochastic: false,
+      temperature: 0.5,
+    }),
+    readOutKernel: translateKernel(obj(roAttn.kernel_kwargs), {
+      truncation: null,
+      bandwidth: 1,
+      learnableBandwidth: true,
+      stochastic: false,
+      temperature: 0.5,
+    }),
     readInResidual: boolOr(ri.include_residual_in_read_in_attention, true),
     readOutResidual: boolOr(ro.include_residual_in_latent_attention, true),
     persistentReadIn: boolOr(lg.enable_persistent_input_mediator_communication, true),
@@ -155,14 +205,18 @@ export function translateReferenceConfig(
       fitTruncation: 0.8,
       fitSteps: 1000,
     },
-    learnableSignatures: true,
-    learnableCodes: true,
+    learnableSignatures: boolOr(obj(lg.mediator_latent_kwargs).learnable_signatures, true),
+    learnableCodes: boolOr(obj(lg.mediator_latent_kwargs).learnable_codes, true),
     pooling: obj(modelKwargs.output_tokenizer_kwargs).softmax_type === 'vanilla' ? 'vanilla' : 'gumbel',
   };
   if (problems.length) throw new ReferenceImportError(problems);
   // The priors only matter for fresh initialisation; an imported model takes its signatures from the
   // weights. A prior whose reference kwargs we cannot express is recorded as 'none', with a warning.
-  for (const [group, n] of [['readIn', cfg.numReadIn], ['propagator', cfg.numPropagators], ['readOut', cfg.numReadOut]] as const) {
+  for (const [group, n] of [
+    ['readIn', cfg.numReadIn],
+    ['propagator', cfg.numPropagators],
+    ['readOut', cfg.numReadOut],
+  ] as const) {
     try {
       validateGraphPrior(cfg.priors[group], n, `priors.${group}`);
     } catch (e) {

@@ -32,11 +32,15 @@ export function parseSafetensors(
   buf: Uint8Array,
   source = '<buffer>',
 ): { tensors: Map<string, RawTensor>; metadata: Record<string, string> } {
-  if (buf.byteLength < 8) throw new SafetensorsError(source, `file is ${buf.byteLength} bytes, too short for the 8-byte header length (truncated?)`);
+  if (buf.byteLength < 8)
+    throw new SafetensorsError(source, `file is ${buf.byteLength} bytes, too short for the 8-byte header length (truncated?)`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const headerLen = Number(view.getBigUint64(0, true));
   if (headerLen > MAX_HEADER || 8 + headerLen > buf.byteLength) {
-    throw new SafetensorsError(source, `header length ${headerLen} exceeds the file size ${buf.byteLength} (truncated or not a safetensors file)`);
+    throw new SafetensorsError(
+      source,
+      `header length ${headerLen} exceeds the file size ${buf.byteLength} (truncated or not a safetensors file)`,
+    );
   }
   let header: unknown;
   try {
@@ -60,7 +64,10 @@ export function parseSafetensors(
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof e !== 'object' || e === null) throw new SafetensorsError(source, `entry '${name}' is not an object`);
     if (typeof e.dtype !== 'string' || !(e.dtype in BYTES)) {
-      throw new SafetensorsError(source, `tensor '${name}' has dtype ${JSON.stringify(e.dtype)}; allowed: ${Object.keys(BYTES).join(', ')}`);
+      throw new SafetensorsError(
+        source,
+        `tensor '${name}' has dtype ${JSON.stringify(e.dtype)}; allowed: ${Object.keys(BYTES).join(', ')}`,
+      );
     }
     const dtype = e.dtype as SafetensorsDtype;
     if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) {

@@ -26,9 +26,7 @@ export class Linear extends Module {
     super();
     this.weight = this.addParam('weight', linearWeight(rng, inDim, [inDim, outDim]));
     const bias = opts.bias ?? true;
-    this.bias = bias
-      ? this.addParam('bias', opts.zeroBias ? tf.zeros([outDim]) : linearWeight(rng, inDim, [outDim]))
-      : null;
+    this.bias = bias ? this.addParam('bias', opts.zeroBias ? tf.zeros([outDim]) : linearWeight(rng, inDim, [outDim])) : null;
   }
 
   forward(x: tf.Tensor): tf.Tensor {

@@ -67,13 +67,7 @@ export class ModAttention extends Module {
    * The attention branch γ ⊙ ModFC_O(...) for receivers [B, Ur, d] and senders [B, Us, d] with
    * codes [Ur, d_code] / [Us, d_code] and an optional bias [Ur, Us] or [B, Ur, Us]. Returns [B, Ur, d].
    */
-  branch(
-    receivers: tf.Tensor,
-    senders: tf.Tensor,
-    receiverCodes: tf.Tensor,
-    senderCodes: tf.Tensor,
-    bias: tf.Tensor | null,
-  ): tf.Tensor {
+  branch(receivers: tf.Tensor, senders: tf.Tensor, receiverCodes: tf.Tensor, senderCodes: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
     return tf.tidy(() => {
       const H = this.opts.heads;
       const rn = this.receiverNorm.forward(receivers);

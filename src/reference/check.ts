@@ -59,7 +59,11 @@ export function loadReferenceFixture(dir: string): { model: NAC; images: tf.Tens
   if (!images || images.shape.length !== 4) throw new Error(`${dir}/inputs.safetensors must hold 'images' as N×C×H×W`);
   const [, , H, W] = images.shape as [number, number, number, number];
   const stateDict = readSafetensors(path.join(dir, 'weights.safetensors')).tensors;
-  const { config, warnings } = translateReferenceConfig((cfgJson.model_kwargs ?? {}) as Record<string, unknown>, [H, W], new Set(stateDict.keys()));
+  const { config, warnings } = translateReferenceConfig(
+    (cfgJson.model_kwargs ?? {}) as Record<string, unknown>,
+    [H, W],
+    new Set(stateDict.keys()),
+  );
   const model = new NAC(config, { skipPriorFit: true });
   const ours = new Map([...model.namedParameters()].map(([n, v]) => [n, { shape: v.shape, trainable: v.trainable }] as const));
   let weights: Map<string, tf.Tensor>;
@@ -93,7 +97,13 @@ export function referenceCheck(dir: string): ParityReport {
         const r = toTensor(ref);
         return [tf.max(tf.abs(ours.sub(r))).dataSync()[0] as number, tf.max(tf.abs(r)).dataSync()[0] as number];
       });
-      rows.push({ name, shape: [...ours.shape], maxAbsError: maxErr, maxAbsReference: maxRef, relativeError: maxErr / Math.max(maxRef, 1e-30) });
+      rows.push({
+        name,
+        shape: [...ours.shape],
+        maxAbsError: maxErr,
+        maxAbsReference: maxRef,
+        relativeError: maxErr / Math.max(maxRef, 1e-30),
+      });
     }
     for (const t of Object.values(out)) (t as tf.Tensor).dispose();
     return { fixture: dir, config: model.config, rows, maxRelativeError: Math.max(...rows.map((r) => r.relativeError)), warnings };

@@ -27,18 +27,13 @@ export class Conv2d extends Module {
     rng: Rng,
   ) {
     super();
-    this.filter = this.addParam(
-      'filter',
-      truncNormal(rng, [kernelSize, kernelSize, inChannels, outChannels], CONVNEXT_INIT_STD),
-    );
+    this.filter = this.addParam('filter', truncNormal(rng, [kernelSize, kernelSize, inChannels, outChannels], CONVNEXT_INIT_STD));
     this.bias = this.addParam('bias', tf.zeros([outChannels]));
   }
 
   /** x: [B, H, W, inChannels] → [B, ⌊(H−k)/s⌋+1, ⌊(W−k)/s⌋+1, outChannels]. */
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() =>
-      tf.conv2d(x as tf.Tensor4D, this.filter as tf.Tensor4D, this.stride, 'valid').add(this.bias),
-    );
+    return tf.tidy(() => tf.conv2d(x as tf.Tensor4D, this.filter as tf.Tensor4D, this.stride, 'valid').add(this.bias));
   }
 }
 
@@ -62,8 +57,6 @@ export class DepthwiseConv2d extends Module {
 
   /** x: [B, H, W, channels] → [B, H, W, channels] (zero padding of (k−1)/2 on each side). */
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() =>
-      tf.depthwiseConv2d(x as tf.Tensor4D, this.filter as tf.Tensor4D, 1, 'same').add(this.bias),
-    );
+    return tf.tidy(() => tf.depthwiseConv2d(x as tf.Tensor4D, this.filter as tf.Tensor4D, 1, 'same').add(this.bias));
   }
 }

@@ -57,9 +57,7 @@ export class ConvNeXtDownsample extends Module {
 
   /** x: [B, H, W, inChannels] → [B, ⌊H/f⌋, ⌊W/f⌋, outChannels]. */
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() =>
-      this.stem ? this.norm.forward(this.conv.forward(x)) : this.conv.forward(this.norm.forward(x)),
-    );
+    return tf.tidy(() => (this.stem ? this.norm.forward(this.conv.forward(x)) : this.conv.forward(this.norm.forward(x))));
   }
 }
 

@@ -123,8 +123,7 @@ export class ConvNeXtImageTokenizer extends Tokenizer {
       prev = c;
     }
     const [h, w] = this.featureSize;
-    this.positionalGrid =
-      positionalGridDim > 0 ? this.addParam('positionalGrid', normal(rng, [h, w, positionalGridDim])) : null;
+    this.positionalGrid = positionalGridDim > 0 ? this.addParam('positionalGrid', normal(rng, [h, w, positionalGridDim])) : null;
     this.tokenDim = prev + positionalGridDim;
     this.numTokens = h * w;
     this.inputShape = [imageSize[0], imageSize[1], inChannels];

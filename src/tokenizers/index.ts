@@ -5,12 +5,7 @@
  */
 import type { Rng } from '../util/rng.js';
 import { Tokenizer, type ParamImport, type ReferenceMapper } from './tokenizer.js';
-import {
-  ConvNeXtImageTokenizer,
-  convnextReferenceMapper,
-  validateConvNeXtConfig,
-  type ConvNeXtTokenizerConfig,
-} from './convnext.js';
+import { ConvNeXtImageTokenizer, convnextReferenceMapper, validateConvNeXtConfig, type ConvNeXtTokenizerConfig } from './convnext.js';
 import { PatchTokenizer, validatePatchConfig, type PatchTokenizerConfig } from './patch.js';
 import { describeValue, fail, requireObject } from './validate.js';
 

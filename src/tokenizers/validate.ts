@@ -34,7 +34,12 @@ export function rejectUnknownKeys(obj: Record<string, unknown>, field: string, k
 }
 
 /** `obj[key]` as an integer ≥ `min` (default 1); `fallback` is used when the key is absent. */
-export function intField(obj: Record<string, unknown>, key: string, field: string, opts: { min?: number; max?: number; fallback?: number } = {}): number {
+export function intField(
+  obj: Record<string, unknown>,
+  key: string,
+  field: string,
+  opts: { min?: number; max?: number; fallback?: number } = {},
+): number {
   const v = obj[key] === undefined ? opts.fallback : obj[key];
   const min = opts.min ?? 1;
   const range = opts.max !== undefined ? `an integer in [${min}, ${opts.max}]` : min === 1 ? 'a positive integer' : `an integer ≥ ${min}`;
@@ -45,7 +50,13 @@ export function intField(obj: Record<string, unknown>, key: string, field: strin
 }
 
 /** `obj[key]` as one of `allowed`; `fallback` is used when the key is absent. */
-export function oneOfField<T extends string>(obj: Record<string, unknown>, key: string, field: string, allowed: readonly T[], fallback?: T): T {
+export function oneOfField<T extends string>(
+  obj: Record<string, unknown>,
+  key: string,
+  field: string,
+  allowed: readonly T[],
+  fallback?: T,
+): T {
   const v = obj[key] === undefined ? fallback : obj[key];
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
     fail(`${field}.${key}`, `must be one of ${allowed.join(', ')}; got ${describeValue(v)}`);

@@ -23,7 +23,10 @@ function jitter(module: Module, seed: number): void {
 function gradCheck(module: Module, inputs: tf.Tensor[], f: (...xs: tf.Tensor[]) => tf.Scalar): number {
   const params = [...module.namedParameters().entries()];
   const { value: v0, grads: inGrads } = tf.valueAndGrads(f)(inputs);
-  const { value, grads: pGrads } = tf.variableGrads(() => f(...inputs), params.map(([, v]) => v));
+  const { value, grads: pGrads } = tf.variableGrads(
+    () => f(...inputs),
+    params.map(([, v]) => v),
+  );
   tf.dispose([v0, value]);
   let worst = 0;
   const check = (label: string, analytic: tf.Tensor, plus: () => number, minus: () => number, dir: tf.Tensor): void => {
@@ -78,7 +81,15 @@ describe('gradient checks (cpu)', () => {
     const ctx = tf.randomNormal([2, 4, 5], 0, 1, 'float32', 4);
     const r = tf.randomNormal([2, 3, 6], 0, 1, 'float32', 5);
     const before = tf.memory().numTensors;
-    const worst = gradCheck(block, [x, ctx], (a, b) => block.forward(a as tf.Tensor, b as tf.Tensor).mul(r).sum() as tf.Scalar);
+    const worst = gradCheck(
+      block,
+      [x, ctx],
+      (a, b) =>
+        block
+          .forward(a as tf.Tensor, b as tf.Tensor)
+          .mul(r)
+          .sum() as tf.Scalar,
+    );
     console.log(`cross-attention gradient check: worst relative error ${worst.toExponential(2)}`);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, ctx, r]);
@@ -90,7 +101,15 @@ describe('gradient checks (cpu)', () => {
     jitter(block, 50);
     const x = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 6);
     const r = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 7);
-    const worst = gradCheck(block, [x], (a) => block.forward(a as tf.Tensor).mul(r).sum() as tf.Scalar);
+    const worst = gradCheck(
+      block,
+      [x],
+      (a) =>
+        block
+          .forward(a as tf.Tensor)
+          .mul(r)
+          .sum() as tf.Scalar,
+    );
     console.log(`GEGLU feed-forward gradient check: worst relative error ${worst.toExponential(2)}`);
     tf.dispose([x, r]);
     block.dispose();

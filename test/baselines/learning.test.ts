@@ -68,7 +68,9 @@ describe('Perceiver IO learns a synthetic task (wasm)', () => {
       }
     }
     const seconds = (performance.now() - t0) / 1000;
-    console.log(`quadrant task: held-out accuracy ${(100 * acc).toFixed(1)} % after ${step + 1} steps, ${seconds.toFixed(1)} s (${tf.getBackend()})`);
+    console.log(
+      `quadrant task: held-out accuracy ${(100 * acc).toFixed(1)} % after ${step + 1} steps, ${seconds.toFixed(1)} s (${tf.getBackend()})`,
+    );
     expect(tf.getBackend()).toBe('wasm');
     expect(acc).toBeGreaterThanOrEqual(0.95);
     expect(seconds).toBeLessThan(60);

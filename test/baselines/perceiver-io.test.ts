@@ -105,7 +105,11 @@ describe('PerceiverIO', () => {
     const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3], 'int32'), 5);
     const step = (): void => {
       tf.tidy(() => {
-        const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.forward(x)) as tf.Scalar, true, model.trainableParameters());
+        const loss = opt.minimize(
+          () => tf.losses.softmaxCrossEntropy(labels, model.forward(x)) as tf.Scalar,
+          true,
+          model.trainableParameters(),
+        );
         loss?.dispose();
       });
     };

@@ -1,12 +1,6 @@
 // Tests for the graph-prior samplers: edge counts and structure per preset, seeding, validation.
 import { describe, expect, it } from 'vitest';
-import {
-  GRAPH_PRESETS,
-  graphDensity,
-  sampleGraph,
-  validateGraphPrior,
-  type GraphPriorConfig,
-} from '../../src/circuits/graph-priors.js';
+import { GRAPH_PRESETS, graphDensity, sampleGraph, validateGraphPrior, type GraphPriorConfig } from '../../src/circuits/graph-priors.js';
 import { Rng } from '../../src/util/rng.js';
 
 function edgeCount(adj: Uint8Array, n: number): number {
@@ -52,7 +46,10 @@ function isConnected(adj: Uint8Array, n: number): boolean {
 
 /** Edge density among pairs inside the same block of `size` nodes, and among pairs across blocks. */
 function blockDensities(adj: Uint8Array, n: number, size: number): { inside: number; across: number } {
-  let inE = 0, inP = 0, outE = 0, outP = 0;
+  let inE = 0,
+    inP = 0,
+    outE = 0,
+    outP = 0;
   for (let u = 0; u < n; u++) {
     for (let v = u + 1; v < n; v++) {
       if (Math.floor(u / size) === Math.floor(v / size)) {
@@ -69,9 +66,15 @@ function blockDensities(adj: Uint8Array, n: number, size: number): { inside: num
 
 describe('sampleGraph', () => {
   it('lists every preset', () => {
-    expect([...GRAPH_PRESETS].sort()).toEqual(
-      ['barabasi-albert', 'complete', 'erdos-renyi', 'none', 'planted-partition', 'ring-of-cliques', 'watts-strogatz'],
-    );
+    expect([...GRAPH_PRESETS].sort()).toEqual([
+      'barabasi-albert',
+      'complete',
+      'erdos-renyi',
+      'none',
+      'planted-partition',
+      'ring-of-cliques',
+      'watts-strogatz',
+    ]);
   });
 
   it('every preset gives a symmetric 0/1 adjacency with zero diagonal', () => {
@@ -83,7 +86,13 @@ describe('sampleGraph', () => {
   });
 
   it('barabasi-albert has exactly m(n−m) edges, is connected and has hubs', () => {
-    for (const [n, m] of [[64, 2], [256, 2], [256, 3], [10, 9], [5, 1]] as const) {
+    for (const [n, m] of [
+      [64, 2],
+      [256, 2],
+      [256, 3],
+      [10, 9],
+      [5, 1],
+    ] as const) {
       const adj = sampleGraph({ preset: 'barabasi-albert', m }, n, new Rng(n + m));
       expectWellFormed(adj, n);
       expect(edgeCount(adj, n)).toBe(m * (n - m));
@@ -98,13 +107,16 @@ describe('sampleGraph', () => {
   });
 
   it('ring-of-cliques: complete cliques joined in a ring by one edge each', () => {
-    const c = 8, size = 8, n = c * size;
+    const c = 8,
+      size = 8,
+      n = c * size;
     const adj = sampleGraph({ preset: 'ring-of-cliques', numCliques: c }, n, new Rng(1));
     expect(edgeCount(adj, n)).toBe((c * size * (size - 1)) / 2 + c);
     const between = new Map<string, number>();
     for (let u = 0; u < n; u++) {
       for (let v = u + 1; v < n; v++) {
-        const cu = Math.floor(u / size), cv = Math.floor(v / size);
+        const cu = Math.floor(u / size),
+          cv = Math.floor(v / size);
         if (cu === cv) expect(adj[u * n + v]).toBe(1);
         else if (adj[u * n + v]) between.set(`${cu}-${cv}`, (between.get(`${cu}-${cv}`) ?? 0) + 1);
       }
@@ -198,7 +210,10 @@ describe('graphDensity', () => {
 
 describe('validateGraphPrior', () => {
   const field = 'circuit.mediatorPrior';
-  const bad = (cfg: GraphPriorConfig, n: number): (() => void) => () => validateGraphPrior(cfg, n, field);
+  const bad =
+    (cfg: GraphPriorConfig, n: number): (() => void) =>
+    () =>
+      validateGraphPrior(cfg, n, field);
 
   it('accepts valid configs', () => {
     for (const preset of GRAPH_PRESETS) expect(bad({ preset }, 64)).not.toThrow();
@@ -207,9 +222,7 @@ describe('validateGraphPrior', () => {
   });
 
   it('names the field and the allowed range', () => {
-    expect(bad({ preset: 'barabasi-albert', m: 0 }, 16)).toThrow(
-      'circuit.mediatorPrior.m must be an integer in [1, n-1] (n = 16), got 0',
-    );
+    expect(bad({ preset: 'barabasi-albert', m: 0 }, 16)).toThrow('circuit.mediatorPrior.m must be an integer in [1, n-1] (n = 16), got 0');
     expect(bad({ preset: 'barabasi-albert', m: 16 }, 16)).toThrow(/mediatorPrior\.m must be an integer in \[1, n-1\]/);
     expect(bad({ preset: 'barabasi-albert', m: 1.5 }, 16)).toThrow(/mediatorPrior\.m .*got 1\.5/);
     expect(bad({ preset: 'erdos-renyi', p: 1.5 }, 16)).toThrow(/mediatorPrior\.p must be a probability in \[0, 1\]/);

@@ -53,7 +53,12 @@ describe('SignatureKernel', () => {
           else expect(v[b]![i]![j]).toBeGreaterThan(0);
         }
     // Examples get different draws.
-    expect(tf.abs(samples.slice([0], [1]).sub(samples.slice([1], [1]))).max().dataSync()[0]).toBeGreaterThan(1e-3);
+    expect(
+      tf
+        .abs(samples.slice([0], [1]).sub(samples.slice([1], [1])))
+        .max()
+        .dataSync()[0],
+    ).toBeGreaterThan(1e-3);
     k.dispose();
   });
 
@@ -88,7 +93,12 @@ describe('SignatureKernel', () => {
     const gT = tf.variableGrads(truncated, [r, snd, k.bandwidth]).grads;
     const gD = tf.variableGrads(dense, [r, snd, k.bandwidth]).grads;
     for (const name of Object.keys(gD)) {
-      expect(tf.abs((gT[name] as tf.Tensor).sub(gD[name] as tf.Tensor)).max().dataSync()[0]).toBeLessThan(1e-5);
+      expect(
+        tf
+          .abs((gT[name] as tf.Tensor).sub(gD[name] as tf.Tensor))
+          .max()
+          .dataSync()[0],
+      ).toBeLessThan(1e-5);
     }
     const res = gradCheck(dense, [r, snd, k.bandwidth], { eps: 1e-2, samples: 6 });
     expect(res.maxRelError).toBeLessThan(2e-2);
@@ -99,8 +109,22 @@ describe('SignatureKernel', () => {
     const k = new SignatureKernel(cfg({ truncation: null }));
     const r = tf.variable(randomProjection([4, 3], 8));
     const w = randomProjection([2, 4, 4], 9);
-    const evalF = () => tf.tidy(() => k.logKernel(r, r, 2, false, 0).mul(w.slice([0], [1]).squeeze([0])).sum() as tf.Scalar);
-    const sampled = () => tf.tidy(() => tf.exp(k.logKernel(r, r, 2, true, 42)).mul(w).sum() as tf.Scalar);
+    const evalF = () =>
+      tf.tidy(
+        () =>
+          k
+            .logKernel(r, r, 2, false, 0)
+            .mul(w.slice([0], [1]).squeeze([0]))
+            .sum() as tf.Scalar,
+      );
+    const sampled = () =>
+      tf.tidy(
+        () =>
+          tf
+            .exp(k.logKernel(r, r, 2, true, 42))
+            .mul(w)
+            .sum() as tf.Scalar,
+      );
     expect(gradCheck(evalF, [r, k.bandwidth], { eps: 1e-2 }).maxRelError).toBeLessThan(2e-2);
     expect(gradCheck(sampled, [r, k.bandwidth], { eps: 1e-3 }).maxRelError).toBeLessThan(5e-2);
     k.dispose();

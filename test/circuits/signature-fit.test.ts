@@ -4,13 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { graphDensity, sampleGraph, type GraphPriorConfig } from '../../src/circuits/graph-priors.js';
 import { orthogonalInit } from '../../src/circuits/orthogonal.js';
-import {
-  cosineDistances,
-  edgeRecovery,
-  fitSignatures,
-  signatureHingeLoss,
-  signaturesForPrior,
-} from '../../src/circuits/signature-fit.js';
+import { cosineDistances, edgeRecovery, fitSignatures, signatureHingeLoss, signaturesForPrior } from '../../src/circuits/signature-fit.js';
 import { Rng } from '../../src/util/rng.js';
 
 const TAU = 0.8;
@@ -48,7 +42,8 @@ describe('orthogonalInit', () => {
 
 describe('signatureHingeLoss', () => {
   it('matches the autodiff loss and gradient of the spec formula', () => {
-    const n = 24, dim = 8;
+    const n = 24,
+      dim = 8;
     const adj = sampleGraph({ preset: 'erdos-renyi', p: 0.3 }, n, new Rng(1));
     const a = tf.tensor2d(Float32Array.from(adj), [n, n]);
     const s = tf.tensor2d(new Rng(2).normalArray(n * dim), [n, dim]);
@@ -62,9 +57,18 @@ describe('signatureHingeLoss', () => {
     const fast = signatureHingeLoss(a, TAU);
     const [refValue, fastValue] = tf.tidy(() => [reference(s).dataSync()[0]!, fast(s).dataSync()[0]!]);
     expect(fastValue).toBeCloseTo(refValue, 5);
-    const refGrad = tf.tidy(() => tf.grad((x) => reference(x as tf.Tensor2D))(s).dataSync());
-    const fastGrad = tf.tidy(() => tf.grad((x) => fast(x as tf.Tensor2D))(s).dataSync());
-    let worst = 0, scale = 0;
+    const refGrad = tf.tidy(() =>
+      tf
+        .grad((x) => reference(x as tf.Tensor2D))(s)
+        .dataSync(),
+    );
+    const fastGrad = tf.tidy(() =>
+      tf
+        .grad((x) => fast(x as tf.Tensor2D))(s)
+        .dataSync(),
+    );
+    let worst = 0,
+      scale = 0;
     for (let i = 0; i < refGrad.length; i++) {
       worst = Math.max(worst, Math.abs(refGrad[i]! - fastGrad[i]!));
       scale = Math.max(scale, Math.abs(refGrad[i]!));
@@ -143,7 +147,8 @@ describe('fitSignatures', () => {
   });
 
   it.skipIf(SLOW_BACKEND)('fits n = 256, dim = 64 for 1000 steps in a few seconds without leaking tensors', () => {
-    const n = 256, dim = 64;
+    const n = 256,
+      dim = 64;
     const adj = sampleGraph({ preset: 'barabasi-albert', m: 2 }, n, new Rng(3));
     const before = tf.memory().numTensors;
     const t0 = performance.now();
@@ -173,12 +178,14 @@ describe('signaturesForPrior', () => {
   });
 
   it("'none' gives N(0, 1) signatures and no adjacency", () => {
-    const n = 256, dim = 64;
+    const n = 256,
+      dim = 64;
     const before = tf.memory().numTensors;
     const { signatures, adjacency } = signaturesForPrior({ preset: 'none' }, n, dim, new Rng(1));
     expect(tf.memory().numTensors).toBe(before);
     expect(adjacency).toBeNull();
-    let sum = 0, sq = 0;
+    let sum = 0,
+      sq = 0;
     for (const x of signatures) {
       sum += x;
       sq += x * x;

@@ -12,7 +12,11 @@ export interface GradCheckResult {
  * Checks d f / d vars at `samples` random coordinates of each variable. `f` must return a scalar and
  * be deterministic. Uses central differences with step `eps` (float32: keep eps around 1e-2..1e-3).
  */
-export function gradCheck(f: () => tf.Scalar, vars: tf.Variable[], opts: { eps?: number; samples?: number; seed?: number } = {}): GradCheckResult {
+export function gradCheck(
+  f: () => tf.Scalar,
+  vars: tf.Variable[],
+  opts: { eps?: number; samples?: number; seed?: number } = {},
+): GradCheckResult {
   const eps = opts.eps ?? 1e-2;
   const samples = opts.samples ?? 6;
   const rng = new Rng(opts.seed ?? 1);

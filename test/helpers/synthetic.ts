@@ -43,7 +43,8 @@ export function textureBatch(n: number, seed: number): { x: tf.Tensor4D; y: tf.T
     labels.push(k);
     const phase = rng.int(2);
     for (let r = 0; r < 8; r++)
-      for (let c = 0; c < 8; c++) data[i * 64 + r * 8 + c] = (pattern[k] as (r: number, c: number) => number)(r + phase, c + phase) + 0.3 * rng.normal();
+      for (let c = 0; c < 8; c++)
+        data[i * 64 + r * 8 + c] = (pattern[k] as (r: number, c: number) => number)(r + phase, c + phase) + 0.3 * rng.normal();
   }
   return { x: tf.tensor4d(data, [n, 8, 8, 1]), y: tf.tensor1d(labels, 'int32'), labels };
 }

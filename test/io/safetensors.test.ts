@@ -43,14 +43,22 @@ describe('safetensors', () => {
     const good = sample();
     expect(() => parseSafetensors(good.slice(0, 5), 'f')).toThrow(/too short.*truncated/);
     expect(() => parseSafetensors(good.slice(0, 20), 'f')).toThrow(/header length \d+ exceeds the file size/);
-    expect(() => parseSafetensors(good.slice(0, good.length - 4), 'f')).toThrow(/tensor '.' ends at byte \d+ but the data section has \d+ bytes \(truncated file\)/);
+    expect(() => parseSafetensors(good.slice(0, good.length - 4), 'f')).toThrow(
+      /tensor '.' ends at byte \d+ but the data section has \d+ bytes \(truncated file\)/,
+    );
     const badJson = good.slice();
     badJson[10] = 0x7b; // '{' in the middle of the header
     expect(() => parseSafetensors(badJson, 'f')).toThrow(SafetensorsError);
-    expect(() => parseSafetensors(withHeader({ x: { dtype: 'Q8', shape: [1], data_offsets: [0, 1] } }, 1))).toThrow(/dtype "Q8"; allowed: F32/);
-    expect(() => parseSafetensors(withHeader({ x: { dtype: 'F32', shape: [2], data_offsets: [0, 4] } }, 4))).toThrow(/spans 4 bytes but F32\[2\] needs 8/);
+    expect(() => parseSafetensors(withHeader({ x: { dtype: 'Q8', shape: [1], data_offsets: [0, 1] } }, 1))).toThrow(
+      /dtype "Q8"; allowed: F32/,
+    );
+    expect(() => parseSafetensors(withHeader({ x: { dtype: 'F32', shape: [2], data_offsets: [0, 4] } }, 4))).toThrow(
+      /spans 4 bytes but F32\[2\] needs 8/,
+    );
     expect(() =>
-      parseSafetensors(withHeader({ x: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, y: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, 8)),
+      parseSafetensors(
+        withHeader({ x: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, y: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, 8),
+      ),
     ).toThrow(/overlap/);
     expect(() => readSafetensors('/nonexistent/file.safetensors')).toThrow(/cannot read file \(ENOENT\)/);
   });
@@ -61,13 +69,22 @@ describe('safetensors', () => {
     saveModelDir(dir, model.config, model);
     const loaded = loadModelDir(dir).eval();
     const { x } = quadrantBatch(3, 4);
-    const diff = tf.tidy(() => tf.abs(model.forward(x).sub(loaded.forward(x))).max().dataSync()[0]);
+    const diff = tf.tidy(
+      () =>
+        tf
+          .abs(model.forward(x).sub(loaded.forward(x)))
+          .max()
+          .dataSync()[0],
+    );
     expect(diff).toBe(0);
     const file = path.join(dir, 'weights.safetensors');
     const bytes = fs.readFileSync(file);
     fs.writeFileSync(file, bytes.subarray(0, bytes.length - 100));
     expect(() => loadModelDir(dir)).toThrow(/truncated file/);
-    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ format: 'neural-attentive-circuits/model@1', config: { ...model.config, numLayers: 3 } }));
+    fs.writeFileSync(
+      path.join(dir, 'config.json'),
+      JSON.stringify({ format: 'neural-attentive-circuits/model@1', config: { ...model.config, numLayers: 3 } }),
+    );
     fs.writeFileSync(file, bytes);
     expect(() => loadModelDir(dir)).toThrow(/missing parameter 'circuit\.propagators\.2\./);
     tf.dispose(x);

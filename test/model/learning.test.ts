@@ -8,7 +8,10 @@ import { Rng } from '../../src/util/rng.js';
 import type { Module } from '../../src/nn/module.js';
 import { accuracy, crossEntropy, textureBatch } from '../helpers/synthetic.js';
 
-async function learn(model: Module & { forward(x: tf.Tensor): tf.Tensor }, steps: number): Promise<{ first: number; last: number; acc: number; seconds: number }> {
+async function learn(
+  model: Module & { forward(x: tf.Tensor): tf.Tensor },
+  steps: number,
+): Promise<{ first: number; last: number; acc: number; seconds: number }> {
   const start = Date.now();
   const opt = tf.train.adam(3e-3);
   let first = 0;
@@ -34,7 +37,9 @@ describe('learning on a tiny synthetic task (4 textures, 8×8, patch tokenizer)'
   it('NAC reaches ≥ 95 % held-out accuracy in < 60 s', async () => {
     const model = new NAC(nacPreset('cpu-tiny'), { seed: 4 });
     const r = await learn(model, 60);
-    console.log(`NAC: loss ${r.first.toFixed(3)} → ${r.last.toFixed(3)}, accuracy ${(r.acc * 100).toFixed(1)} %, ${r.seconds.toFixed(1)} s`);
+    console.log(
+      `NAC: loss ${r.first.toFixed(3)} → ${r.last.toFixed(3)}, accuracy ${(r.acc * 100).toFixed(1)} %, ${r.seconds.toFixed(1)} s`,
+    );
     expect(r.last).toBeLessThan(r.first);
     expect(r.acc).toBeGreaterThanOrEqual(0.95);
     expect(r.seconds).toBeLessThan(60);
@@ -44,11 +49,27 @@ describe('learning on a tiny synthetic task (4 textures, 8×8, patch tokenizer)'
   it('Perceiver IO with the same tokenizer reaches ≥ 95 % in < 60 s', async () => {
     const tokenizer = nacPreset('cpu-tiny').tokenizer;
     const model = createPerceiverIO(
-      { model: { numLatents: 8, latentDim: 32, depth: 2, crossHeads: 1, crossDimHead: 16, latentHeads: 2, latentDimHead: 16, ffnMult: 2, queriesDim: 32, numClasses: 4 }, tokenizer },
+      {
+        model: {
+          numLatents: 8,
+          latentDim: 32,
+          depth: 2,
+          crossHeads: 1,
+          crossDimHead: 16,
+          latentHeads: 2,
+          latentDimHead: 16,
+          ffnMult: 2,
+          queriesDim: 32,
+          numClasses: 4,
+        },
+        tokenizer,
+      },
       new Rng(4),
     );
     const r = await learn(model, 100);
-    console.log(`PIO: loss ${r.first.toFixed(3)} → ${r.last.toFixed(3)}, accuracy ${(r.acc * 100).toFixed(1)} %, ${r.seconds.toFixed(1)} s`);
+    console.log(
+      `PIO: loss ${r.first.toFixed(3)} → ${r.last.toFixed(3)}, accuracy ${(r.acc * 100).toFixed(1)} %, ${r.seconds.toFixed(1)} s`,
+    );
     expect(r.last).toBeLessThan(r.first);
     expect(r.acc).toBeGreaterThanOrEqual(0.95);
     expect(r.seconds).toBeLessThan(60);

@@ -6,7 +6,11 @@ import { nacPreset } from '../../src/config/presets.js';
 import { crossEntropy, quadrantBatch } from '../helpers/synthetic.js';
 
 function trainStep(model: NAC, opt: tf.Optimizer, x: tf.Tensor, y: tf.Tensor1D): number {
-  const loss = opt.minimize(() => crossEntropy(model.forward(x), y, model.config.numClasses), true, model.trainableParameters()) as tf.Scalar;
+  const loss = opt.minimize(
+    () => crossEntropy(model.forward(x), y, model.config.numClasses),
+    true,
+    model.trainableParameters(),
+  ) as tf.Scalar;
   const v = loss.dataSync()[0] as number;
   loss.dispose();
   return v;

@@ -43,6 +43,8 @@ describe.runIf(have)('reference import errors', () => {
     const kw = kwargs();
     kw.latent_graph_kwargs.share_propagator_weights = true;
     kw.input_tokenizer_type = 'PointCloudTokenizer';
-    expect(() => translateReferenceConfig(kw, [32, 32])).toThrow(/share_propagator_weights = true.*\n.*|input_tokenizer_type = "PointCloudTokenizer"/s);
+    expect(() => translateReferenceConfig(kw, [32, 32])).toThrow(
+      /share_propagator_weights = true.*\n.*|input_tokenizer_type = "PointCloudTokenizer"/s,
+    );
   });
 });

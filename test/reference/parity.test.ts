@@ -5,7 +5,9 @@ import * as fs from 'node:fs';
 import { referenceCheck } from '../../src/reference/check.js';
 
 const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/official-nac');
-const fixtures = fs.existsSync(FIXTURES) ? fs.readdirSync(FIXTURES).filter((d) => fs.existsSync(path.join(FIXTURES, d, 'config.json'))) : [];
+const fixtures = fs.existsSync(FIXTURES)
+  ? fs.readdirSync(FIXTURES).filter((d) => fs.existsSync(path.join(FIXTURES, d, 'config.json')))
+  : [];
 
 describe('reference parity', () => {
   it('finds at least one fixture', () => {

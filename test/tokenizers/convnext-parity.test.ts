@@ -59,7 +59,7 @@ describe('ConvNeXtImageTokenizer reference parity (small-scale-free fixture)', (
     });
   }
 
-  it('reproduces the blocks\' residual branch, not only the downsampling path (cpu)', async () => {
+  it("reproduces the blocks' residual branch, not only the downsampling path (cpu)", async () => {
     // The fixture's block branch is small (~2e-4 of the output scale), so the 1e-4 check above alone
     // would not notice a wrong block; compare the branch itself: ours vs the reference's.
     await useBackend('cpu');

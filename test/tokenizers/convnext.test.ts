@@ -20,10 +20,22 @@ describe('ConvNeXtImageTokenizer shapes', () => {
   const cases: [string, Partial<ConvNeXtTokenizerConfig>, number[]][] = [
     ['64×64 tiny 2 stages d=384 (NAC Tiny-ImageNet)', {}, [2, 64, 256]],
     ['64×64 femto 3 stages d=384 (PIO Tiny macro)', { preset: 'femto', numStages: 3 }, [2, 16, 448]],
-    ['32×32 atto 1 stage d=64 grid 16', { imageSize: [32, 32], stateDim: 64, preset: 'atto', numStages: 1, positionalGridDim: 16 }, [2, 64, 32]],
-    ['48×40 nano 3 stages (3×2 grid) d=32 grid 8, 1 channel', { imageSize: [48, 40], inChannels: 1, stateDim: 32, preset: 'nano', numStages: 3, positionalGridDim: 8 }, [2, 6, 40]],
+    [
+      '32×32 atto 1 stage d=64 grid 16',
+      { imageSize: [32, 32], stateDim: 64, preset: 'atto', numStages: 1, positionalGridDim: 16 },
+      [2, 64, 32],
+    ],
+    [
+      '48×40 nano 3 stages (3×2 grid) d=32 grid 8, 1 channel',
+      { imageSize: [48, 40], inChannels: 1, stateDim: 32, preset: 'nano', numStages: 3, positionalGridDim: 8 },
+      [2, 6, 40],
+    ],
     ['30×30 pico 2 stages (floors like PyTorch)', { imageSize: [30, 30], stateDim: 32, preset: 'pico', numStages: 2 }, [2, 9, 80]],
-    ['28×28 femto 2 stages no grid', { imageSize: [28, 28], inChannels: 1, stateDim: 64, preset: 'femto', numStages: 2, positionalGridDim: 0 }, [2, 9, 32]],
+    [
+      '28×28 femto 2 stages no grid',
+      { imageSize: [28, 28], inChannels: 1, stateDim: 64, preset: 'femto', numStages: 2, positionalGridDim: 0 },
+      [2, 9, 32],
+    ],
   ];
   for (const [name, over, shape] of cases) {
     it(name, () => {
@@ -59,7 +71,9 @@ describe('ConvNeXtImageTokenizer shapes', () => {
 
   it('rejects invalid configs, naming the field', () => {
     expect(() => new ConvNeXtImageTokenizer({ ...base, stateDim: 30 }, new Rng(0))).toThrow(/stateDim must be divisible by 4/);
-    expect(() => new ConvNeXtImageTokenizer({ ...base, numStages: 4 }, new Rng(0))).toThrow(/numStages must be an integer in \[1, 3\]; got 4/);
+    expect(() => new ConvNeXtImageTokenizer({ ...base, numStages: 4 }, new Rng(0))).toThrow(
+      /numStages must be an integer in \[1, 3\]; got 4/,
+    );
     expect(() => new ConvNeXtImageTokenizer({ ...base, imageSize: [6, 64] }, new Rng(0))).toThrow(/imageSize \[6,64\] is too small/);
   });
 });
@@ -163,7 +177,14 @@ describe('ConvNeXtImageTokenizer training (cpu: conv gradients)', () => {
 
 describe('ConvNeXtImageTokenizer gradients on wasm (engine patch kernels)', () => {
   it('match the cpu gradients', async () => {
-    const cfg: ConvNeXtTokenizerConfig = { imageSize: [16, 16], inChannels: 2, stateDim: 16, preset: 'pico', numStages: 2, positionalGridDim: 4 };
+    const cfg: ConvNeXtTokenizerConfig = {
+      imageSize: [16, 16],
+      inChannels: 2,
+      stateDim: 16,
+      preset: 'pico',
+      numStages: 2,
+      positionalGridDim: 4,
+    };
     const grads: Record<string, Map<string, Float32Array>> = {};
     for (const backend of ['cpu', 'wasm'] as const) {
       await useBackend(backend);

@@ -36,8 +36,23 @@ describe('tokenizer registry', () => {
   });
 
   it('fills defaults and keeps the discriminant', () => {
-    const v = validateTokenizerConfig({ type: 'convnext', imageSize: [64, 64], inChannels: 3, stateDim: 384, preset: 'tiny', numStages: 2 });
-    expect(v).toEqual({ type: 'convnext', imageSize: [64, 64], inChannels: 3, stateDim: 384, preset: 'tiny', numStages: 2, positionalGridDim: 64 });
+    const v = validateTokenizerConfig({
+      type: 'convnext',
+      imageSize: [64, 64],
+      inChannels: 3,
+      stateDim: 384,
+      preset: 'tiny',
+      numStages: 2,
+    });
+    expect(v).toEqual({
+      type: 'convnext',
+      imageSize: [64, 64],
+      inChannels: 3,
+      stateDim: 384,
+      preset: 'tiny',
+      numStages: 2,
+      positionalGridDim: 64,
+    });
   });
 
   const good = { type: 'convnext', imageSize: [64, 64], inChannels: 3, stateDim: 384, preset: 'tiny', numStages: 2 };
@@ -50,8 +65,16 @@ describe('tokenizer registry', () => {
     ['image size', { ...good, imageSize: [64] }, 'tokenizer.imageSize must be a pair of positive integers [H, W]; got [64]'],
     ['unknown key', { ...good, stages: 2 }, 'tokenizer.stages is not a known field'],
     ['negative grid', { ...good, positionalGridDim: -1 }, 'tokenizer.positionalGridDim must be an integer ≥ 0; got -1'],
-    ['patch divisibility', { type: 'patch', imageSize: [28, 28], inChannels: 1, patchSize: 3, tokenDim: 8 }, 'tokenizer.patchSize must divide'],
-    ['patch missing tokenDim', { type: 'patch', imageSize: [28, 28], inChannels: 1, patchSize: 4 }, 'tokenizer.tokenDim must be a positive integer; got undefined'],
+    [
+      'patch divisibility',
+      { type: 'patch', imageSize: [28, 28], inChannels: 1, patchSize: 3, tokenDim: 8 },
+      'tokenizer.patchSize must divide',
+    ],
+    [
+      'patch missing tokenDim',
+      { type: 'patch', imageSize: [28, 28], inChannels: 1, patchSize: 4 },
+      'tokenizer.tokenDim must be a positive integer; got undefined',
+    ],
   ];
   for (const [name, cfg, msg] of errors) {
     it(`rejects ${name}`, () => {
@@ -60,7 +83,9 @@ describe('tokenizer registry', () => {
   }
 
   it('uses the caller-supplied field path', () => {
-    expect(() => validateTokenizerConfig({ ...good, preset: 'huge' }, 'experiment.model.tokenizer')).toThrow(/^experiment\.model\.tokenizer\.preset /);
+    expect(() => validateTokenizerConfig({ ...good, preset: 'huge' }, 'experiment.model.tokenizer')).toThrow(
+      /^experiment\.model\.tokenizer\.preset /,
+    );
     expect(() => createTokenizer({ ...good, preset: 'huge' } as unknown as TokenizerConfig, new Rng(0))).toThrow(/tokenizer\.preset/);
   });
 });
