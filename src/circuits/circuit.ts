@@ -142,6 +142,16 @@ export class Circuit extends Module {
     return codeNoise(group.codes, this.cfg.codeNoise, this.training, rng);
   }
 
+  /** The senders [read-in ∪ propagator modules], read-in first (the reference's order). */
+  private readInAndPropagators(inputStates: tf.Tensor, med: tf.Tensor, rng: Rng): LayerParticipants {
+    const { readIn: gi, propagator: gm } = this.latents;
+    return {
+      states: tf.concat([inputStates, med], 1),
+      codes: tf.concat([this.codes(gi, rng), this.codes(gm, rng)], 0),
+      signatures: tf.concat([gi.signatures, gm.signatures], 0),
+    };
+  }
+
   /** Runs the circuit on tokens [B, V, d_in]. */
   forward(tokens: tf.Tensor, rng: Rng): CircuitStates {
     return tf.tidy(() => {
@@ -153,21 +163,13 @@ export class Circuit extends Module {
         const receivers: LayerParticipants = { states: med, codes: this.codes(gm, rng), signatures: gm.signatures };
         const withInputs = l === 0 || this.cfg.persistentReadIn;
         const senders: LayerParticipants = withInputs
-          ? {
-              states: tf.concat([inputStates, med], 1),
-              codes: tf.concat([this.codes(gi, rng), this.codes(gm, rng)], 0),
-              signatures: tf.concat([gi.signatures, gm.signatures], 0),
-            }
+          ? this.readInAndPropagators(inputStates, med, rng)
           : { states: med, codes: this.codes(gm, rng), signatures: gm.signatures };
         med = layer.forward(receivers, senders, rng);
       });
       const outputStates = this.readOut.forward(
         { states: this.seeder.forward(go.codes, B, rng), codes: this.codes(go, rng), signatures: go.signatures },
-        {
-          states: tf.concat([inputStates, med], 1),
-          codes: tf.concat([this.codes(gi, rng), this.codes(gm, rng)], 0),
-          signatures: tf.concat([gi.signatures, gm.signatures], 0),
-        },
+        this.readInAndPropagators(inputStates, med, rng),
         rng,
       );
       return { inputStates, mediatorStates: med, outputStates };

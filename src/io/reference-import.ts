@@ -67,11 +67,18 @@ const UNSUPPORTED: [path: string, ok: (v: unknown) => boolean, why: string][] = 
   ['input_tokenizer_type', (v) => v === 'ConvNeXtImageTokenizer', 'only ConvNeXtImageTokenizer is importable'],
   ['output_tokenizer_type', (v) => v === 'OutputLatentPooling', 'only OutputLatentPooling is importable'],
   ['latent_graph_type', (v) => v === undefined || v === 'LatentGraph', 'only LatentGraph is importable'],
-  ['latent_graph_kwargs.share_propagator_weights', (v) => v === undefined || v === false, 'shared propagator weights are not implemented'],
-  ['latent_graph_kwargs.use_input_states_as_mediator_states', (v) => v === undefined || v === false, 'not implemented'],
-  ['latent_graph_kwargs.disable_input_mediator_communication', (v) => v === undefined || v === false, 'not implemented'],
-  ['latent_graph_kwargs.read_out_kwargs.use_head', (v) => v === undefined || v === false, 'per-module heads are not implemented'],
-  ['latent_graph_kwargs.read_out_kwargs.pre_output_layernorm', (v) => v === undefined || v === false, 'not implemented'],
+  ['latent_graph_kwargs.share_propagator_weights', (v) => v === undefined || v === false, 'shared propagator weights are unsupported here'],
+  [
+    'latent_graph_kwargs.disable_input_mediator_communication',
+    (v) => v === undefined || v === false,
+    'propagators always hear the read-in modules here',
+  ],
+  ['latent_graph_kwargs.read_out_kwargs.use_head', (v) => v === undefined || v === false, 'per-module heads are unsupported here'],
+  [
+    'latent_graph_kwargs.read_out_kwargs.pre_output_layernorm',
+    (v) => v === undefined || v === false,
+    'a pre-output LayerNorm is unsupported here',
+  ],
   [
     'latent_graph_kwargs.propagator_kwargs.latent_attention_kwargs.kernel_type',
     (v) => v === undefined || v === 'DotProductKernel',
@@ -89,11 +96,11 @@ const UNSUPPORTED: [path: string, ok: (v: unknown) => boolean, why: string][] = 
 /** Options checked wherever they appear in the kwargs (their nesting varies between reference versions). */
 const UNSUPPORTED_ANYWHERE: [key: string, ok: (v: unknown) => boolean, why: string][] = [
   ['use_code_as_mean_state', (v) => v === false, 'seeder mode (b), state = code, is not implemented'],
-  ['use_input_states_as_mediator_states', (v) => v === false, 'not implemented'],
+  ['use_input_states_as_mediator_states', (v) => v === false, 'propagator states are always seeded from their own codes here'],
   ['enable_input_output_communication', (v) => v === true, 'read-out always reads read-in and propagator states here'],
   ['share_key_value_projectors', (v) => v === false, 'Perceiver-style shared read-in K/V is not implemented'],
   ['scale_normalization_type', (v) => v === 'ln', "only the 'ln' ModFC modulation is implemented"],
-  ['scale_times_input_normalization_type', (v) => v === 'none' || v === null, 'not implemented'],
+  ['scale_times_input_normalization_type', (v) => v === 'none' || v === null, "only 'none' is supported here"],
   ['stochastic_eval_behaviour', (v) => v === 'no_sample', "only 'no_sample' (expected kernel in eval) is implemented"],
   ['scale_attention_by_affinities_after_softmax', (v) => v === false, 'only pre-softmax kernel modulation is implemented'],
   ['mask_attn_scores_with_affinities', (v) => v === true, 'only kernel-masked attention is implemented'],
