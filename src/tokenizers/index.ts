@@ -1,16 +1,25 @@
 /**
  * Tokenizer registry: one discriminated-union config type, a validator that names the offending field,
- * and `createTokenizer`. Adding a modality means one file implementing {@link Tokenizer} (with its own
+ * and `createTokenizer`. Registered types: 'convnext' and 'patch' (images), 'points' (point sets),
+ * 'bytes' (byte text) and 'symbols' (symbolic sequences). Adding a modality means one file implementing {@link Tokenizer} (with its own
  * config validator) plus one entry in {@link TOKENIZER_REGISTRY}.
  */
 import type { Rng } from '../util/rng.js';
 import { Tokenizer, type ParamImport, type ReferenceMapper } from './tokenizer.js';
 import { ConvNeXtImageTokenizer, convnextReferenceMapper, validateConvNeXtConfig, type ConvNeXtTokenizerConfig } from './convnext.js';
 import { PatchTokenizer, validatePatchConfig, type PatchTokenizerConfig } from './patch.js';
+import { PointTokenizer, validatePointConfig, type PointTokenizerConfig } from './points.js';
+import { ByteTokenizer, validateByteConfig, type ByteTokenizerConfig } from './bytes.js';
+import { SymbolTokenizer, validateSymbolConfig, type SymbolTokenizerConfig } from './symbols.js';
 import { describeValue, fail, requireObject } from './validate.js';
 
 /** Config of any registered tokenizer, discriminated by `type`. */
-export type TokenizerConfig = ({ type: 'convnext' } & ConvNeXtTokenizerConfig) | ({ type: 'patch' } & PatchTokenizerConfig);
+export type TokenizerConfig =
+  | ({ type: 'convnext' } & ConvNeXtTokenizerConfig)
+  | ({ type: 'patch' } & PatchTokenizerConfig)
+  | ({ type: 'points' } & PointTokenizerConfig)
+  | ({ type: 'bytes' } & ByteTokenizerConfig)
+  | ({ type: 'symbols' } & SymbolTokenizerConfig);
 /** The registered tokenizer type names. */
 export type TokenizerType = TokenizerConfig['type'];
 
@@ -34,6 +43,18 @@ export const TOKENIZER_REGISTRY: { [T in TokenizerType]: TokenizerRegistryEntry<
   patch: {
     validate: (raw, field) => ({ type: 'patch', ...validatePatchConfig(raw, field) }),
     create: (cfg, rng) => new PatchTokenizer(withoutType(cfg), rng),
+  },
+  points: {
+    validate: (raw, field) => ({ type: 'points', ...validatePointConfig(raw, field) }),
+    create: (cfg, rng) => new PointTokenizer(withoutType(cfg), rng),
+  },
+  bytes: {
+    validate: (raw, field) => ({ type: 'bytes', ...validateByteConfig(raw, field) }),
+    create: (cfg, rng) => new ByteTokenizer(withoutType(cfg), rng),
+  },
+  symbols: {
+    validate: (raw, field) => ({ type: 'symbols', ...validateSymbolConfig(raw, field) }),
+    create: (cfg, rng) => new SymbolTokenizer(withoutType(cfg), rng),
   },
 };
 
@@ -72,8 +93,18 @@ export function tokenizerReferenceMapper(type: TokenizerType): ReferenceMapper |
   return TOKENIZER_REGISTRY[type].referenceMapper ?? null;
 }
 
-export { Tokenizer, ConvNeXtImageTokenizer, PatchTokenizer, convnextReferenceMapper };
-export type { ParamImport, ReferenceMapper, ConvNeXtTokenizerConfig, PatchTokenizerConfig };
+export { Tokenizer, ConvNeXtImageTokenizer, PatchTokenizer, PointTokenizer, ByteTokenizer, SymbolTokenizer, convnextReferenceMapper };
+export type {
+  ParamImport,
+  ReferenceMapper,
+  ConvNeXtTokenizerConfig,
+  PatchTokenizerConfig,
+  PointTokenizerConfig,
+  ByteTokenizerConfig,
+  SymbolTokenizerConfig,
+};
+export { POINT_ENCODINGS, type PointEncoding } from './points.js';
+export { BYTE_PAD_ID, BYTE_VOCAB_SIZE } from './bytes.js';
 export {
   CONVNEXT_PRESETS,
   CONVNEXT_PRESET_DEPTHS,

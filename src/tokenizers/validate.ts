@@ -72,3 +72,32 @@ export function intPairField(obj: Record<string, unknown>, key: string, field: s
   }
   return [v[0] as number, v[1] as number];
 }
+
+/** `obj[key]` as a finite number > `above` (default 0); `fallback` is used when the key is absent. */
+export function numberField(
+  obj: Record<string, unknown>,
+  key: string,
+  field: string,
+  opts: { above?: number; fallback?: number } = {},
+): number {
+  const v = obj[key] === undefined ? opts.fallback : obj[key];
+  const above = opts.above ?? 0;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= above)
+    fail(`${field}.${key}`, `must be a finite number > ${above}; got ${describeValue(v)}`);
+  return v;
+}
+
+/** `obj[key]` as null or an integer in [min, max]; an absent key gives `fallback`. */
+export function nullableIntField(
+  obj: Record<string, unknown>,
+  key: string,
+  field: string,
+  opts: { min: number; max: number; fallback: number | null },
+): number | null {
+  const v = obj[key] === undefined ? opts.fallback : obj[key];
+  if (v === null) return null;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < opts.min || v > opts.max) {
+    fail(`${field}.${key}`, `must be null or an integer in [${opts.min}, ${opts.max}]; got ${describeValue(v)}`);
+  }
+  return v;
+}

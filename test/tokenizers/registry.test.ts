@@ -30,7 +30,7 @@ describe('tokenizer registry', () => {
     tf.dispose(y);
     conv.dispose();
     patch.dispose();
-    expect(Object.keys(TOKENIZER_REGISTRY).sort()).toEqual(['convnext', 'patch']);
+    expect(Object.keys(TOKENIZER_REGISTRY).sort()).toEqual(['bytes', 'convnext', 'patch', 'points', 'symbols']);
     expect(tokenizerReferenceMapper('convnext')).toBeTypeOf('function');
     expect(tokenizerReferenceMapper('patch')).toBeNull();
   });
@@ -58,8 +58,8 @@ describe('tokenizer registry', () => {
   const good = { type: 'convnext', imageSize: [64, 64], inChannels: 3, stateDim: 384, preset: 'tiny', numStages: 2 };
   const errors: [string, unknown, string][] = [
     ['bad preset', { ...good, preset: 'huge' }, "tokenizer.preset must be one of tiny, mini, micro, nano, pico, femto, atto; got 'huge'"],
-    ['bad type', { ...good, type: 'vit' }, "tokenizer.type must be one of convnext, patch; got 'vit'"],
-    ['missing type', { imageSize: [8, 8] }, 'tokenizer.type must be one of convnext, patch; got undefined'],
+    ['bad type', { ...good, type: 'vit' }, "tokenizer.type must be one of convnext, patch, points, bytes, symbols; got 'vit'"],
+    ['missing type', { imageSize: [8, 8] }, 'tokenizer.type must be one of convnext, patch, points, bytes, symbols; got undefined'],
     ['not an object', 42, 'tokenizer must be an object; got 42'],
     ['non-integer stages', { ...good, numStages: 1.5 }, 'tokenizer.numStages must be an integer in [1, 3]; got 1.5'],
     ['image size', { ...good, imageSize: [64] }, 'tokenizer.imageSize must be a pair of positive integers [H, W]; got [64]'],
