@@ -4,11 +4,14 @@
  * 'auto' picks wasm in Node (webgpu in a browser that exposes navigator.gpu, else wasm) and falls
  * back to the pure-JS cpu backend only when that fails, saying why. An explicit request that cannot
  * be met throws BackendUnavailableError instead of silently running something else. Also registers
- * the gradient kernels tfjs-backend-wasm lacks (see ./kernels).
+ * the gradient kernels tfjs-backend-wasm lacks (see ./kernels), and chooses the wasm BatchMatMul:
+ * the native OpenBLAS add-on when it is built (./native-blas.ts), else plain wasm with explicit
+ * transposes (./kernels/matmul-wasm.ts). The backend itself is never switched for speed.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmPatchKernels } from './kernels/index.js';
+import { registerWasmPatchKernels, setWasmMatMul, type WasmMatMulMode } from './kernels/index.js';
+import { loadNativeBlas, type NativeBlasStatus } from './native-blas.js';
 import { firstLine, isNode, navigatorGpu, prepareWebGpu } from './webgpu.js';
 
 /** The tfjs backends this package knows how to run on. */
@@ -29,6 +32,12 @@ export interface BackendReport {
   available: Record<BackendName, { ok: boolean; detail: string }>;
   /** Kernels this package registered to fill gaps in the wasm backend. */
   patchedKernels: string[];
+  /**
+   * The BatchMatMul kernel registered for 'wasm': 'native' (OpenBLAS add-on) or 'transpose' (plain
+   * wasm), and a line such as "native OpenBLAS 0.3.21 (Cooperlake, 2 threads)" or, for plain wasm,
+   * why the add-on is not used. Absent in reports made by hand.
+   */
+  matMul?: { impl: WasmMatMulMode; detail: string };
 }
 
 /** Options of initBackend. */
@@ -39,6 +48,13 @@ export interface InitBackendOptions {
   threads?: number;
   /** Suppress the one-line summary (stderr) and tfjs' console warnings during setup. */
   quiet?: boolean;
+  /**
+   * Matrix products on the wasm backend through the native OpenBLAS add-on (native/, built at
+   * install when a C compiler and libopenblas-dev are present). 'auto' (default): use it when it is
+   * built; true: require it (throws BackendUnavailableError if absent); false: plain wasm. The
+   * environment variable NAC_NATIVE=0 disables the add-on whatever this says.
+   */
+  native?: boolean | 'auto';
 }
 
 /** Thrown when an explicitly requested backend cannot be initialised. */
@@ -56,6 +72,7 @@ type Availability = { ok: boolean; detail: string };
 
 let current: BackendReport | null = null;
 let currentThreads: number | undefined;
+let currentNative: boolean | 'auto' = 'auto';
 const attempts: Partial<Record<BackendName, Availability>> = {};
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -220,21 +237,42 @@ async function init(opts: InitBackendOptions): Promise<BackendReport> {
     throw new RangeError(`threads must be a positive integer, got ${threads}`);
   }
   const quiet = opts.quiet ?? false;
+  const native = opts.native ?? 'auto';
+  if (native !== true && native !== false && native !== 'auto') {
+    throw new RangeError(`native must be true, false or 'auto', got ${String(native)}`);
+  }
   const patchedKernels = registerWasmPatchKernels();
   if (
     current != null &&
     current.requested === requested &&
     (threads == null || threads === currentThreads) &&
+    native === currentNative &&
     tf.getBackend() === current.backend
   ) {
     return current;
   }
+  const blas = native === false ? null : await loadNativeBlas();
+  if (native === true && blas?.blas == null) {
+    throw new BackendUnavailableError(`The native BLAS add-on was requested (native: true) but is unavailable: ${blas?.detail}.`, 'wasm');
+  }
   const { backend, reason } = await select(requested, threads, quiet);
+  const matMul = registerMatMul(blas);
   const available = Object.fromEntries(BACKEND_NAMES.map((n) => [n, attempts[n] ?? untried(n)])) as BackendReport['available'];
-  current = { backend, requested, reason, available, patchedKernels };
+  current = { backend, requested, reason, available, patchedKernels, matMul };
   currentThreads = threads;
+  currentNative = native;
   if (!quiet) printLine(describeBackend(current));
   return current;
+}
+
+/** Registers the wasm BatchMatMul kernel: native when `status` holds the add-on, else plain wasm (status null: native: false). */
+function registerMatMul(status: NativeBlasStatus | null): { impl: WasmMatMulMode; detail: string } {
+  const plain = 'plain wasm (XNNPACK, transposes materialised)';
+  if (status?.blas != null && setWasmMatMul('native', status.blas)) return { impl: 'native', detail: status.detail };
+  if (setWasmMatMul('transpose')) {
+    return { impl: 'transpose', detail: `${plain}; ${status == null ? 'native add-on off (native: false)' : status.detail}` };
+  }
+  return { impl: 'stock', detail: 'tfjs-backend-wasm BatchMatMul' };
 }
 
 function printLine(line: string): void {

@@ -2,12 +2,17 @@
  * Registers the JS kernels that fill gaps in tfjs-backend-wasm 4.22 (gradient kernels of conv2d,
  * depthwiseConv2d and gather, plus einsum). A kernel is only registered when the wasm backend has
  * none of its own, so a future tfjs release that ships them natively takes precedence.
+ *
+ * BatchMatMul is the exception: tfjs-backend-wasm has one, but its transposed and batched paths are
+ * slow, so ./matmul.ts replaces it (initBackend chooses plain wasm or the native OpenBLAS add-on).
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { depthwiseBackpropConfigs } from './depthwise-backprop.js';
 import { einsumConfig } from './einsum.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
+
+export { setWasmMatMul, wasmMatMulMode, type WasmMatMulMode } from './matmul.js';
 
 /** Every patch kernel this package can provide for the wasm backend. */
 export const WASM_PATCH_KERNELS: readonly tf.KernelConfig[] = [

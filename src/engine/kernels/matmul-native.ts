@@ -1,0 +1,59 @@
+/**
+ * BatchMatMul for the wasm backend through the native OpenBLAS add-on (../native-blas.ts).
+ *
+ * The output is allocated by the wasm backend itself (makeOutput), and OpenBLAS reads the operands
+ * and writes the result directly in the wasm heap, at the tensors' memory offsets: no copies, and
+ * transposes are just BLAS flags. Batch dimensions broadcast as in ./matmul-plan.ts. Non-float32
+ * operands go to the stock kernel (which rejects them as tfjs does).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { NativeBlas } from '../native-blas.js';
+import { batchIndexMap, planMatMul } from './matmul-plan.js';
+import { matMulAttrs, type MatMulKernel, type WasmMatMulBackend } from './matmul-wasm.js';
+import { requireInput, type KernelArgs } from './wasm-io.js';
+
+function offsetOf(backend: WasmMatMulBackend, info: tf.TensorInfo): number {
+  const offset = backend.dataIdMap.get(info.dataId)?.memoryOffset;
+  if (offset == null) throw new Error('BatchMatMul (native): tensor data is not on the wasm heap');
+  return offset;
+}
+
+/** Returns a BatchMatMul kernel for 'wasm' that runs every float32 product through `blas`. */
+export function makeNativeBatchMatMul(blas: NativeBlas, stock: MatMulKernel): MatMulKernel {
+  return (args: KernelArgs): tf.TensorInfo => {
+    const a = requireInput(args, 'a', 'BatchMatMul');
+    const b = requireInput(args, 'b', 'BatchMatMul');
+    if (a.dtype !== 'float32' || b.dtype !== 'float32') return stock(args);
+    const { transposeA, transposeB } = matMulAttrs(args);
+    const plan = planMatMul(a.shape, b.shape, transposeA, transposeB);
+    const { m, n, k, batch } = plan;
+    const backend = args.backend as WasmMatMulBackend;
+    const out = backend.makeOutput(plan.outShape, 'float32');
+    if (batch * m * n === 0) return out;
+    // Offsets and the heap's buffer are read after makeOutput, which may grow (replace) the heap.
+    const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
+    const aOff = offsetOf(backend, a);
+    const bOff = offsetOf(backend, b);
+    const cOff = offsetOf(backend, out);
+    try {
+      if (plan.strided) {
+        const strideA = plan.aBatch === 1 ? 0 : m * k;
+        const strideB = plan.bBatch === 1 ? 0 : k * n;
+        blas.sgemmBatched(heap, aOff, bOff, cOff, batch, m, n, k, transposeA, transposeB, strideA, strideB, 1, 0);
+      } else {
+        const batchShape = plan.outShape.slice(0, -2);
+        const aMap = batchIndexMap(a.shape.slice(0, -2), batchShape);
+        const bMap = batchIndexMap(b.shape.slice(0, -2), batchShape);
+        for (let i = 0; i < batch; i++) {
+          const ai = aOff + 4 * aMap[i]! * m * k;
+          const bi = bOff + 4 * bMap[i]! * k * n;
+          blas.sgemmBatched(heap, ai, bi, cOff + 4 * i * m * n, 1, m, n, k, transposeA, transposeB, 0, 0, 1, 0);
+        }
+      }
+    } catch (err) {
+      backend.disposeData(out.dataId);
+      throw err;
+    }
+    return out;
+  };
+}

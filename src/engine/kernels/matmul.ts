@@ -1,0 +1,54 @@
+/**
+ * Chooses which BatchMatMul kernel the wasm backend runs: tfjs-backend-wasm's own ('stock'), the
+ * plain-wasm one that materialises transposes ('transpose', ./matmul-wasm.ts), or the native
+ * OpenBLAS one ('native', ./matmul-native.ts). initBackend picks 'native' when the add-on is
+ * available and allowed, else 'transpose'; 'stock' exists for comparisons (bench/matmul.mjs).
+ *
+ * The stock registration is kept (with its setupFunc, which the wrappers rely on) and restored for
+ * 'stock'. Switching is cheap and can happen at any time; only this file re-registers BatchMatMul.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { NativeBlas } from '../native-blas.js';
+import { makeNativeBatchMatMul } from './matmul-native.js';
+import { makeTransposingBatchMatMul, type MatMulKernel } from './matmul-wasm.js';
+
+/** The BatchMatMul implementations available for the wasm backend. */
+export type WasmMatMulMode = 'stock' | 'transpose' | 'native';
+
+/** Global slots (shared by duplicate module instances): the stock config and the current mode. */
+const STOCK = Symbol.for('neural-attentive-circuits/wasm-stock-batchmatmul');
+const MODE = Symbol.for('neural-attentive-circuits/wasm-batchmatmul-mode');
+type Slots = { [STOCK]?: tf.KernelConfig; [MODE]?: WasmMatMulMode };
+const slots = globalThis as unknown as Slots;
+
+/** tfjs-backend-wasm's own BatchMatMul registration, captured before this package replaces it. */
+function stockConfig(): tf.KernelConfig | null {
+  if (slots[STOCK] == null) {
+    const config = tf.getKernel('BatchMatMul', 'wasm');
+    if (config == null) return null;
+    slots[STOCK] = config;
+  }
+  return slots[STOCK];
+}
+
+/**
+ * Registers the BatchMatMul kernel of `mode` for 'wasm' (idempotent per mode and add-on). 'native'
+ * needs `blas`. Returns false, changing nothing, when tfjs-backend-wasm has no BatchMatMul kernel.
+ */
+export function setWasmMatMul(mode: WasmMatMulMode, blas?: NativeBlas | null): boolean {
+  const stock = stockConfig();
+  if (stock == null) return false;
+  if (mode === 'native' && blas == null) throw new Error("setWasmMatMul: mode 'native' needs the native BLAS add-on");
+  const stockFunc = stock.kernelFunc as unknown as MatMulKernel;
+  const kernelFunc =
+    mode === 'stock' ? stockFunc : mode === 'transpose' ? makeTransposingBatchMatMul(stockFunc) : makeNativeBatchMatMul(blas!, stockFunc);
+  tf.unregisterKernel('BatchMatMul', 'wasm');
+  tf.registerKernel({ ...stock, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  slots[MODE] = mode;
+  return true;
+}
+
+/** The BatchMatMul implementation currently registered for 'wasm'. */
+export function wasmMatMulMode(): WasmMatMulMode {
+  return slots[MODE] ?? 'stock';
+}
