@@ -9,7 +9,9 @@ import { NAC } from '../model/nac.js';
 import { NAC_PRESETS, nacPreset } from '../config/presets.js';
 import { propagatorGraphStats } from '../circuits/graph-stats.js';
 import { backendOption, formatCount, runCommand, startBackend } from './common.js';
+import { readModelConfig } from '../io/model-dir.js';
 import {
+  PerceiverIO,
   createPerceiverIO,
   PERCEIVER_IO_SMALL_CPU,
   PERCEIVER_IO_TINY_IMAGENET,
@@ -34,9 +36,11 @@ function breakdown(model: Module): Record<string, number> {
   return parts;
 }
 
-function printPerceiverIO(name: string, json: boolean): void {
-  const preset = PIO_PRESETS[name] as PerceiverIOPreset;
-  const model = createPerceiverIO(preset, new Rng(0));
+function printPerceiverIO(name: string, json: boolean, loaded?: PerceiverIO): void {
+  const preset: PerceiverIOPreset = loaded
+    ? { model: loaded.config, tokenizer: tokenizerConfigOf(name) }
+    : (PIO_PRESETS[name] as PerceiverIOPreset);
+  const model = loaded ?? createPerceiverIO(preset, new Rng(0));
   try {
     const parts = breakdown(model);
     const total = model.parameterCount();
@@ -52,6 +56,12 @@ function printPerceiverIO(name: string, json: boolean): void {
   } finally {
     model.dispose();
   }
+}
+
+/** The tokenizer config stored in a Perceiver IO model folder. */
+function tokenizerConfigOf(dir: string): PerceiverIOPreset['tokenizer'] {
+  const config = readModelConfig(dir);
+  return config.tokenizer;
 }
 
 export function registerInfo(program: Command): void {
@@ -70,7 +80,9 @@ export function registerInfo(program: Command): void {
           const all = [...Object.keys(NAC_PRESETS), ...Object.keys(PIO_PRESETS)].join(', ');
           throw new Error(`'${target}' is neither a model folder nor a preset; presets: ${all}`);
         }
-        const model = isDir ? loadModelDir(target) : new NAC(nacPreset(target), { seed: 0 });
+        const loaded = isDir ? loadModelDir(target) : null;
+        if (loaded instanceof PerceiverIO) return printPerceiverIO(target, !!opts.json, loaded);
+        const model = (loaded as NAC | null) ?? new NAC(nacPreset(target), { seed: 0 });
         try {
           const parts = model.parameterBreakdown();
           const total = model.parameterCount();
