@@ -11,6 +11,7 @@
  * FF is the GEGLU feed-forward Linear(d, 2·mult·d) → GEGLU → Linear(mult·d, d).
  */
 import * as tf from '@tensorflow/tfjs';
+import { repeatBatch } from '../nn/repeat-batch.js';
 import { Module } from '../nn/module.js';
 import { Linear } from '../nn/linear.js';
 import { normal } from '../nn/init.js';
@@ -85,7 +86,7 @@ export class PerceiverIO extends Module {
   encode(tokens: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const b = tokens.shape[0] as number;
-      let x: tf.Tensor = this.latents.expandDims(0).tile([b, 1, 1]);
+      let x: tf.Tensor = repeatBatch(this.latents, b);
       x = x.add(this.encoderCrossAttention.forward(x, tokens));
       x = x.add(this.encoderFeedForward.forward(x));
       for (const layer of this.layers) {
@@ -100,7 +101,7 @@ export class PerceiverIO extends Module {
   decode(latents: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const b = latents.shape[0] as number;
-      const query = this.classificationQuery.expandDims(0).tile([b, 1, 1]); // [B, 1, queriesDim]
+      const query = repeatBatch(this.classificationQuery, b); // [B, 1, queriesDim]
       let z = this.decoderCrossAttention.forward(query, latents);
       z = z.add(this.decoderFeedForward.forward(z));
       return this.toLogits.forward(z).squeeze([1]);

@@ -5,6 +5,7 @@
  * its mean (no noise), which makes evaluation deterministic.
  */
 import * as tf from '@tensorflow/tfjs';
+import { repeatBatch } from '../nn/repeat-batch.js';
 import { Module } from '../nn/module.js';
 import { LayerNorm } from '../nn/layer-norm.js';
 import { Linear } from '../nn/linear.js';
@@ -35,7 +36,7 @@ export class LatentSeeder extends Module {
       const c = this.norm.forward(codeNoise(codes, this.noise.codeNoise, this.training, rng));
       const mu = this.mean.forward(c);
       const [U, d] = mu.shape as [number, number];
-      if (!this.training) return mu.expandDims(0).tile([batch, 1, 1]);
+      if (!this.training) return repeatBatch(mu, batch);
       const std = tf.exp(this.logVar.forward(c).mul(0.5));
       const eps = tf.randomNormal([batch, U, d], 0, 1, 'float32', rng.seed());
       return mu.expandDims(0).add(std.expandDims(0).mul(eps));

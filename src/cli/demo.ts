@@ -18,7 +18,7 @@ import { lineChartSVG, type Series } from '../train/plot.js';
 import { backendOption, runCommand, startBackend } from './common.js';
 
 /** The demo's recipe for both models (on top of the Fashion-MNIST task defaults). */
-export const DEMO_OVERRIDES: readonly string[] = ['train.epochs=2', 'train.evalEvery=300', 'train.valSize=2000'];
+export const DEMO_OVERRIDES: readonly string[] = ['train.epochs=3', 'train.evalEvery=300', 'train.valSize=2000'];
 
 /** Overrides that make the demo a seconds-long smoke run (`--quick`). */
 const QUICK_OVERRIDES: readonly string[] = [

@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmPatchKernels, setWasmMatMul, type WasmMatMulMode } from './kernels/index.js';
+import { registerWasmSum } from './kernels/sum.js';
 import { loadNativeBlas, type NativeBlasStatus } from './native-blas.js';
 import { firstLine, isNode, navigatorGpu, prepareWebGpu } from './webgpu.js';
 
@@ -257,6 +258,7 @@ async function init(opts: InitBackendOptions): Promise<BackendReport> {
   }
   const { backend, reason } = await select(requested, threads, quiet);
   const matMul = registerMatMul(blas);
+  registerWasmSum();
   const available = Object.fromEntries(BACKEND_NAMES.map((n) => [n, attempts[n] ?? untried(n)])) as BackendReport['available'];
   current = { backend, requested, reason, available, patchedKernels, matMul };
   currentThreads = threads;

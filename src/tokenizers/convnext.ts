@@ -7,6 +7,7 @@
  * Also exports {@link convnextReferenceMapper}, which maps the reference (PyTorch) parameter names.
  */
 import * as tf from '@tensorflow/tfjs';
+import { repeatBatch } from '../nn/repeat-batch.js';
 import { normal } from '../nn/init.js';
 import type { Rng } from '../util/rng.js';
 import { Tokenizer, type ReferenceMapper } from './tokenizer.js';
@@ -151,7 +152,7 @@ export class ConvNeXtImageTokenizer extends Tokenizer {
       const [b, h, w] = feats.shape as [number, number, number, number];
       let y = feats;
       if (this.positionalGrid) {
-        const grid = this.positionalGrid.expandDims(0).tile([b, 1, 1, 1]);
+        const grid = repeatBatch(this.positionalGrid, b);
         y = tf.concat([feats, grid], -1);
       }
       return y.reshape([b, h * w, this.tokenDim]);

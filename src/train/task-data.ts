@@ -1,18 +1,19 @@
 /**
  * Loads the data of a run: the task's dataset with the run's options (seed, validation size, points
- * per cloud, sequence length, header stripping), cut to `trainLimit` / `testLimit` when set.
+ * per cloud, sequence length, header stripping), cut to seeded random subsets of `trainLimit` /
+ * `testLimit` examples when set.
  */
 import { loadDataset, type DatasetOptions } from '../data/index.js';
 import type { Dataset, DatasetSplits } from '../data/dataset.js';
 import { taskSpec } from './tasks.js';
+import { Rng } from '../util/rng.js';
 import type { TrainConfig } from './train-config.js';
 
-function head(d: Dataset, limit: number): Dataset {
+/** A seeded random subset of `limit` examples (kept in their original order): splits may be sorted by class. */
+function sample(d: Dataset, limit: number, seed: number): Dataset {
   if (limit <= 0 || limit >= d.size) return d;
-  return d.subset(
-    Int32Array.from({ length: limit }, (_, i) => i),
-    d.name,
-  );
+  const order = new Rng(seed).shuffle(Array.from({ length: d.size }, (_, i) => i));
+  return d.subset(Int32Array.from(order.slice(0, limit)).sort(), d.name);
 }
 
 /** The dataset options a training config asks for. */
@@ -26,13 +27,14 @@ export function datasetOptions(cfg: TrainConfig): DatasetOptions {
   return o;
 }
 
-/** Loads the splits of `cfg.task` (train cut to trainLimit; val and test to testLimit). */
+/** Loads the splits of `cfg.task` (train sub-sampled to trainLimit; val and test to testLimit). */
 export function loadTaskData(cfg: TrainConfig): DatasetSplits {
   const splits = loadDataset(taskSpec(cfg.task).dataset, datasetOptions(cfg));
+  const seed = cfg.seed + 0x5eed;
   return {
     ...splits,
-    train: head(splits.train, cfg.trainLimit),
-    val: head(splits.val, cfg.testLimit),
-    test: head(splits.test, cfg.testLimit),
+    train: sample(splits.train, cfg.trainLimit, seed),
+    val: sample(splits.val, cfg.testLimit, seed + 1),
+    test: sample(splits.test, cfg.testLimit, seed + 2),
   };
 }

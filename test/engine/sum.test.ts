@@ -1,0 +1,70 @@
+/**
+ * The wasm Sum wrapper (src/engine/kernels/sum.ts) against the cpu backend: reductions over a
+ * contiguous block of leading or middle axes (its own path), innermost and scattered axes (the stock
+ * path), keepDims, negative axes, int32 data, gradients through it, and the block detection itself.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { blockReduction } from '../../src/engine/kernels/sum.js';
+import { onBackend, quietTfjs, randomTensor, relError } from './helpers.js';
+
+quietTfjs();
+
+const CASES: Array<[number[], number[], boolean]> = [
+  [[1024, 256], [0], false],
+  [[128, 49, 32], [0, 1], false],
+  [[8, 5, 7], [1], true],
+  [[8, 5, 7], [-2], false],
+  [[2, 3, 4, 5], [1, 2], false],
+  [[6, 4], [1], false], // innermost: stock
+  [[3, 4, 5], [0, 2], true], // scattered: stock
+  [[7], [0], false], // innermost: stock
+  [[4, 6], [], false], // no axis list: stock sums everything
+];
+
+describe('wasm Sum over a block of axes', () => {
+  it('finds contiguous, non-innermost blocks', () => {
+    expect(blockReduction([4, 5, 6], [0])).toEqual([1, 4, 30]);
+    expect(blockReduction([4, 5, 6], [1, 0])).toEqual([1, 20, 6]);
+    expect(blockReduction([4, 5, 6], [-2])).toEqual([4, 5, 6]);
+    expect(blockReduction([4, 5, 6], [2])).toBeNull();
+    expect(blockReduction([4, 5, 6], [0, 2])).toBeNull();
+    expect(blockReduction([4, 5, 6], [])).toBeNull();
+  });
+
+  for (const [shape, axes, keepDims] of CASES) {
+    it(`sum([${shape}], [${axes}], keepDims ${keepDims}) equals the cpu backend`, async () => {
+      const x = randomTensor(shape, 7);
+      const shapes: number[][] = [];
+      const run = () => {
+        const s = tf.sum(x, axes, keepDims);
+        shapes.push(s.shape);
+        return [s];
+      };
+      const [want] = await onBackend('cpu', run);
+      const [got] = await onBackend('wasm', run);
+      expect(shapes[1]).toEqual(shapes[0]);
+      expect(relError(got!, want!)).toBeLessThan(1e-6);
+    });
+  }
+
+  it('leaves int32 sums to the stock kernel', async () => {
+    let dtype = '';
+    const [got] = await onBackend('wasm', () => {
+      const s = tf.sum(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32'), 0);
+      dtype = s.dtype;
+      return [s];
+    });
+    expect(dtype).toBe('int32');
+    expect(Array.from(got!)).toEqual([9, 12]);
+  });
+
+  it('gives the same gradient of a broadcast add as the cpu backend', async () => {
+    const bias = randomTensor([16], 3);
+    const x = randomTensor([64, 16], 4);
+    const f = () => [tf.grad((b: tf.Tensor) => tf.sum(tf.square(tf.add(x, b))))(bias)];
+    const [got] = await onBackend('wasm', f);
+    const [want] = await onBackend('cpu', f);
+    expect(relError(got!, want!)).toBeLessThan(1e-5);
+  });
+});
