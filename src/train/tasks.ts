@@ -159,7 +159,7 @@ export const TASKS: Record<string, TaskSpec> = {
     perceiverIO: smallPerceiverIO,
     dataOptions: ['numPoints'],
     fixedSplits: true,
-    train: { ...pointRecipe, epochs: 20, batchSize: 32 },
+    train: { ...pointRecipe, epochs: 10, batchSize: 32 },
   },
   'listops-short': {
     dataset: 'listops-short',
@@ -189,7 +189,7 @@ export const TASKS: Record<string, TaskSpec> = {
     nac: smallNAC,
     perceiverIO: smallPerceiverIO,
     dataOptions: ['maxLength', 'stripHeaders'],
-    train: { epochs: 5, batchSize: 32, lr: 1e-3, augment: noAugment, data: { numPoints: 0, maxLength: 1024, stripHeaders: true } },
+    train: { epochs: 20, batchSize: 32, lr: 2e-3, augment: noAugment, data: { numPoints: 0, maxLength: 1024, stripHeaders: true } },
   },
 };
 
