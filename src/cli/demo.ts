@@ -6,6 +6,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../config/validate.js';
 import type { Command } from 'commander';
 import { currentBackendReport, describeBackend } from '../engine/backend.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -29,11 +32,60 @@ const QUICK_OVERRIDES: readonly string[] = [
   'train.valSize=500',
 ];
 
+/** What the report needs of one finished run (read back from its metrics.json). */
 interface DemoResult {
   name: string;
   run: RunConfig;
-  summary: TrainSummary;
-  wallSeconds: number;
+  summary: Pick<TrainSummary, 'parameterCount' | 'step' | 'trainSeconds' | 'samplesPerSecond'> & {
+    test?: { top1: number; top5: number; loss: number; perClassAccuracy: number[] };
+  };
+}
+
+/** Reads a finished run folder's metrics into a {@link DemoResult}; throws if the run did not finish. */
+function readResult(name: string, run: RunConfig, dir: string): DemoResult {
+  const file = path.join(dir, 'metrics.json');
+  if (!fs.existsSync(file)) throw new Error(`${name} run did not finish: ${file} is missing (see the log above)`);
+  const m = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    parameters: number;
+    steps: number;
+    trainSeconds: number;
+    samplesPerSecond: number;
+    test: { top1: number; top5: number; loss: number; perClassAccuracy: number[] };
+  };
+  return {
+    name,
+    run,
+    summary: {
+      parameterCount: m.parameters,
+      step: m.steps,
+      trainSeconds: m.trainSeconds,
+      samplesPerSecond: m.samplesPerSecond,
+      test: m.test,
+    },
+  };
+}
+
+/** Runs `nac train` for one model in a child process (one BLAS thread), prefixing its output lines. */
+function trainInChild(kind: string, out: string, overrides: string[], backend: string): Promise<number> {
+  const main = fileURLToPath(new URL('./main.js', import.meta.url));
+  const args = [main, 'train', '--task', 'fashion-mnist', '--model', kind, '--out', out, '--backend', backend, '--no-progress'];
+  for (const o of overrides) args.push('--set', o);
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? '1' };
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = (stream: NodeJS.ReadableStream) => {
+    let rest = '';
+    stream.on('data', (chunk: Buffer) => {
+      const lines = (rest + chunk.toString()).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) process.stderr.write(`[${kind}] ${line}\n`);
+    });
+  };
+  prefix(child.stdout);
+  prefix(child.stderr);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code ?? 1));
+  });
 }
 
 function backendLine(): string {
@@ -46,12 +98,12 @@ function pct(x: number | undefined): string {
 }
 
 /** The report's markdown. */
-function reportMarkdown(results: DemoResult[], totalSeconds: number, command: string): string {
+function reportMarkdown(results: DemoResult[], totalSeconds: number, command: string, jobs: number): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const lines = [
     '# Demo: NAC vs Perceiver IO on Fashion-MNIST',
     '',
-    `Command: \`${command}\` · machine: ${cpu}, ${os.cpus().length} cores, Node ${process.version} · ${backendLine()} · total ${(totalSeconds / 60).toFixed(1)} min`,
+    `Command: \`${command}\` · machine: ${cpu}, ${os.cpus().length} cores, Node ${process.version} · ${backendLine()} · ${jobs >= 2 ? 'both models trained side by side, one process each' : 'one model after the other'} · total ${(totalSeconds / 60).toFixed(1)} min`,
     '',
     '| model | parameters | test top-1 | test top-5 | test loss | steps × batch | train time | samples/s |',
     '|---|---|---|---|---|---|---|---|',
@@ -112,31 +164,48 @@ export function registerDemo(program: Command): void {
       [],
     )
     .option('--quick', 'a 20-step smoke run on a data slice (seconds; for checking the pipeline)')
+    .option(
+      '--jobs <n>',
+      'models trained at once: 2 runs NAC and Perceiver IO side by side in two processes (default: 2 if the machine has 2+ cores)',
+      String(Math.min(2, os.availableParallelism())),
+    )
     .option('--no-progress', 'plain log lines instead of progress bars')
     .addOption(backendOption())
-    .action((flags: { out: string; seed: string; set: string[]; quick?: boolean; progress: boolean; backend: string }) =>
+    .action((flags: { out: string; seed: string; set: string[]; quick?: boolean; jobs: string; progress: boolean; backend: string }) =>
       runCommand(async () => {
         await startBackend(flags.backend);
         const started = performance.now();
         fs.rmSync(flags.out, { recursive: true, force: true });
         const overrides = [...DEMO_OVERRIDES, ...(flags.quick ? QUICK_OVERRIDES : []), `train.seed=${Number(flags.seed)}`, ...flags.set];
-        const results: DemoResult[] = [];
-        for (const [kind, name] of [
+        const jobs = Number(flags.jobs);
+        if (!Number.isInteger(jobs) || jobs < 1) throw new ConfigError('--jobs', `must be an integer ≥ 1, got '${flags.jobs}'`);
+        const models = [
           ['nac', 'NAC'],
           ['perceiver-io', 'Perceiver IO'],
-        ] as const) {
-          const run = applyOverrides(defaultRun('fashion-mnist', kind), overrides);
-          const data = loadTaskData(run.train);
-          const t0 = performance.now();
-          process.stderr.write(`\n== ${name}\n`);
-          const summary = await train(run, data, { out: path.join(flags.out, kind), progress: flags.progress ? undefined : false });
-          if (summary.status !== 'done') throw new Error(`${name} run did not finish: ${summary.message}`);
-          results.push({ name, run, summary, wallSeconds: (performance.now() - t0) / 1000 });
+        ] as const;
+        const runs = models.map(([kind]) => applyOverrides(defaultRun('fashion-mnist', kind), overrides));
+        if (jobs >= 2) {
+          process.stderr.write(`training both models side by side (--jobs ${jobs}), one process each\n`);
+          const codes = await Promise.all(models.map(([kind]) => trainInChild(kind, path.join(flags.out, kind), overrides, flags.backend)));
+          codes.forEach((code, i) => {
+            if (code !== 0)
+              throw new Error(`${models[i]?.[1]} run failed with exit code ${code} (see its [${models[i]?.[0]}] lines above)`);
+          });
+        } else {
+          for (const [i, [kind, name]] of models.entries()) {
+            process.stderr.write(`\n== ${name}\n`);
+            const summary = await train(runs[i] as RunConfig, loadTaskData((runs[i] as RunConfig).train), {
+              out: path.join(flags.out, kind),
+              progress: flags.progress ? undefined : false,
+            });
+            if (summary.status !== 'done') throw new Error(`${name} run did not finish: ${summary.message}`);
+          }
         }
+        const results = models.map(([kind, name], i) => readResult(name, runs[i] as RunConfig, path.join(flags.out, kind)));
         const total = (performance.now() - started) / 1000;
         curves(results, flags.out);
         const command = `npm run demo${flags.quick ? ' -- --quick' : ''}`;
-        writeFileAtomic(path.join(flags.out, 'report.md'), reportMarkdown(results, total, command));
+        writeFileAtomic(path.join(flags.out, 'report.md'), reportMarkdown(results, total, command, jobs));
         process.stderr.write(`\nreport: ${path.join(flags.out, 'report.md')} (${(total / 60).toFixed(1)} min)\n`);
         for (const r of results)
           console.log(
