@@ -4,7 +4,7 @@
  * this package's plain-wasm kernel that materialises transposes ('transpose'), and the native
  * OpenBLAS add-on ('native', when built, with OpenBLAS' thread count, plus 'native-1t' on one thread
  * when that count is larger). Prints GFLOP/s per shape (the shapes of a NAC train step) and the
- * train-step time of a small NAC (the model of bench/_prof-step.mjs) at each batch size.
+ * train-step time of a small NAC (the task NAC of src/train/tasks.ts on 4×4 patches) at each batch size.
  *
  * Needs `npm run build` (imports dist/). Usage: node bench/matmul.mjs [reps=7] [batches=32,128]
  * Timings are medians; modes are interleaved round by round so load changes hit them alike.
@@ -14,7 +14,7 @@ import { initBackend } from '../dist/engine/index.js';
 import { setWasmMatMul } from '../dist/engine/kernels/matmul.js';
 import { loadNativeBlas } from '../dist/engine/native-blas.js';
 import { NAC } from '../dist/model/nac.js';
-import { defaultNACConfig } from '../dist/config/presets.js';
+import { smallNAC } from '../dist/train/tasks.js';
 
 const reps = Number(process.argv[2] ?? 7);
 const batches = (process.argv[3] ?? '32,128').split(',').map(Number);
@@ -75,33 +75,14 @@ for (const [label, aShape, bShape, ta, tb] of SHAPES) {
   tf.dispose([a, b]);
 }
 
+/** The small task NAC (src/train/tasks.ts) on 4×4 patches, with the spec's DropPath and a shorter prior fit. */
 function makeModel() {
-  const cfg = defaultNACConfig({
-    numClasses: 10,
-    tokenizer: { type: 'patch', imageSize: [28, 28], inChannels: 1, patchSize: 4, tokenDim: 16 },
-    stateDim: 64,
-    codeDim: 32,
-    signatureDim: 16,
-    numReadIn: 8,
-    numPropagators: 16,
-    numReadOut: 4,
-    numLayers: 2,
-    readInHeads: 2,
-    numHeads: 2,
-    headDim: 32,
-    layerScale: 1.0,
-    priors: {
-      readIn: { preset: 'none' },
-      propagator: { preset: 'barabasi-albert', m: 2 },
-      readOut: { preset: 'none' },
-      fitTruncation: 0.8,
-      fitSteps: 100,
-    },
-  });
+  const base = smallNAC({ type: 'patch', imageSize: [28, 28], inChannels: 1, patchSize: 4, tokenDim: 16 }, 10);
+  const cfg = { ...base, dropPath: { readIn: 0, propagator: 0.1, readOut: 0 }, priors: { ...base.priors, fitSteps: 100 } };
   return new NAC(cfg, { seed: 1 });
 }
 
-console.log(`\nNAC train step (model of bench/_prof-step.mjs), ms: median of ${reps}; BatchMatMul kernel ms per step (tf.profile)`);
+console.log(`\nNAC train step (small patch NAC, plain Adam), ms: median of ${reps}; BatchMatMul kernel ms per step (tf.profile)`);
 const model = makeModel();
 model.train();
 const vars = model.trainableParameters();
