@@ -12,6 +12,7 @@ import { LayerNorm } from './layer-norm.js';
 import { ModFC, type ModFCOptions } from './modfc.js';
 import { LayerScale } from './layer-scale.js';
 import type { Rng } from '../util/rng.js';
+import { noteAttention } from './attention-probe.js';
 
 export interface ModAttentionOptions {
   dim: number;
@@ -78,6 +79,7 @@ export class ModAttention extends Module {
       let scores = tf.matMul(q, k, false, true).mul(1 / Math.sqrt(this.opts.headDim));
       if (bias) scores = scores.add(bias.rank === 3 ? bias.expandDims(1) : bias);
       const attn = tf.softmax(scores, -1);
+      noteAttention(attn);
       const mixed = mergeHeads(tf.matMul(attn, v));
       return this.layerScale.forward(this.output.forward(mixed, receiverCodes));
     });
