@@ -2,8 +2,9 @@
  * Shared CLI plumbing: the --backend option, backend start-up with a one-line report, and error
  * handling that prints a clear message (no engine stack trace) and sets a non-zero exit code.
  */
+import * as os from 'node:os';
 import { Option } from 'commander';
-import { BACKEND_NAMES, describeBackend, initBackend, type BackendName } from '../engine/backend.js';
+import { BACKEND_NAMES, currentBackendReport, describeBackend, initBackend, type BackendName } from '../engine/backend.js';
 
 /** The `--backend <name>` option, validated by commander against the allowed names. */
 export function backendOption(): Option {
@@ -32,4 +33,16 @@ export async function runCommand(body: () => Promise<number | void>): Promise<vo
 /** Formats a number of parameters as e.g. "26.70 M (26,703,342)". */
 export function formatCount(n: number): string {
   return `${(n / 1e6).toFixed(2)} M (${n.toLocaleString('en-US')})`;
+}
+
+/** The running backend in words (e.g. "backend wasm (…)"), or "backend unknown" before one started. */
+export function backendLine(): string {
+  const report = currentBackendReport();
+  return report ? describeBackend(report) : 'backend unknown';
+}
+
+/** The machine and engine a result was measured on, for results pages: CPU, cores, Node, backend. */
+export function machineLine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `${cpu}, ${os.cpus().length} cores, Node ${process.version} · ${backendLine()}`;
 }

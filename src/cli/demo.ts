@@ -10,7 +10,6 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../config/validate.js';
 import type { Command } from 'commander';
-import { currentBackendReport, describeBackend } from '../engine/backend.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { applyOverrides, type RunConfig } from '../train/train-config.js';
 import { defaultRun } from '../train/tasks.js';
@@ -18,7 +17,7 @@ import { loadTaskData } from '../train/task-data.js';
 import { train, type TrainSummary } from '../train/trainer.js';
 import { curvesFromLog } from '../train/curves.js';
 import { lineChartSVG, type Series } from '../train/plot.js';
-import { backendOption, runCommand, startBackend } from './common.js';
+import { backendLine, backendOption, runCommand, startBackend } from './common.js';
 
 /** The demo's recipe for both models (on top of the Fashion-MNIST task defaults). */
 export const DEMO_OVERRIDES: readonly string[] = ['train.epochs=3', 'train.evalEvery=300', 'train.valSize=2000'];
@@ -86,11 +85,6 @@ function trainInChild(kind: string, out: string, overrides: string[], backend: s
     child.on('error', reject);
     child.on('close', (code) => resolve(code ?? 1));
   });
-}
-
-function backendLine(): string {
-  const report = currentBackendReport();
-  return report ? describeBackend(report) : 'backend unknown';
 }
 
 function pct(x: number | undefined): string {
