@@ -38,14 +38,17 @@ export interface TrainingCurves {
   xLabel?: string;
 }
 
-const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+/** The series palette (matplotlib's first eight). */
+export const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 const MARGIN = { left: 64, right: 16, top: 32, bottom: 44 };
 
-function escapeXml(s: string): string {
+/** Escapes text for SVG. */
+export function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string);
 }
 
-function fmt(v: number): string {
+/** A tick label: 4 significant digits, exponent form for very large or small values. */
+export function fmt(v: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
   if (a >= 1e5 || a < 1e-3) {
@@ -56,7 +59,7 @@ function fmt(v: number): string {
 }
 
 /** Ticks at 1, 2 or 5 × 10^k spacing covering [lo, hi], about `count` of them. */
-function linearTicks(lo: number, hi: number, count = 5): number[] {
+export function linearTicks(lo: number, hi: number, count = 5): number[] {
   const raw = (hi - lo) / count;
   const mag = Math.pow(10, Math.floor(Math.log10(raw)));
   const step = ([1, 2, 5, 10].find((m) => m * mag >= raw) ?? 10) * mag;
@@ -139,7 +142,8 @@ function panel(o: LineChartOptions, x0: number, y0: number, w: number, h: number
   return out.join('\n');
 }
 
-function svgDocument(width: number, height: number, body: string): string {
+/** Wraps an SVG body in a white-background document of the given size. */
+export function svgDocument(width: number, height: number, body: string): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
