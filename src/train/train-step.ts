@@ -10,7 +10,7 @@ import type { ClassifierModel } from '../model/factory.js';
 import { NAC } from '../model/nac.js';
 import { Rng } from '../util/rng.js';
 import type { AdamW } from './adamw.js';
-import { clipScale, globalNorm } from './adamw.js';
+import { clipScale, globalNorm } from './grad-clip.js';
 import { augmentImages, augmentPoints, mixBatch } from './augment.js';
 import { graphRegularizerLoss } from './graph-regularizers.js';
 import { smoothedTargetsArray, softCrossEntropy } from './loss.js';

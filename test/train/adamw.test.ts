@@ -2,7 +2,8 @@
 // gradients, state round trip, clipping, no tensor leaks; and the default no-decay rule on real models.
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { AdamW, clipByGlobalNorm, clipScale, defaultAdamWImpl, globalNorm, type AdamWImpl } from '../../src/train/adamw.js';
+import { AdamW, defaultAdamWImpl, type AdamWImpl } from '../../src/train/adamw.js';
+import { clipByGlobalNorm, clipScale, globalNorm } from '../../src/train/grad-clip.js';
 import { noDecayDefault, trainableNamedParameters } from '../../src/train/param-filter.js';
 import { NAC } from '../../src/model/nac.js';
 import { nacPreset } from '../../src/config/presets.js';

@@ -7,8 +7,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Module } from '../../src/nn/module.js';
 import { AdamW } from '../../src/train/adamw.js';
+import { checkCompatible } from '../../src/train/checkpoint-compat.js';
 import {
-  checkCompatible,
   CheckpointError,
   loadCheckpoint,
   saveCheckpoint,
