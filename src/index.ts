@@ -71,3 +71,68 @@ export type { ParityReport, ParityRow } from './reference/check.js';
 
 // Seeded randomness.
 export { Rng } from './util/rng.js';
+
+// Circuit inspection: the learned module graph, its statistics and communities, class routing, drift from the prior.
+export { extractCircuitGraph, toWeightedGraph, graphNames, MODULE_GROUPS } from './inspect/circuit-graph.js';
+export type { CircuitGraph, CircuitNode, KernelLayerGraph, ModuleGroup } from './inspect/circuit-graph.js';
+export { graphFromMatrix, graphStatistics, modularity, degrees, strengths } from './inspect/weighted-graph.js';
+export type { WeightedGraph, GraphStatistics } from './inspect/weighted-graph.js';
+export { detectCommunities } from './inspect/communities.js';
+export { classRouting, classMeans, routingSubset } from './inspect/class-routing.js';
+export type { ClassRouting, LayerRouting, RoutingSamples } from './inspect/class-routing.js';
+export { jensenShannonDistance, classDistanceMatrix, meanPairwiseDistance, classSpecificity, mantelTest } from './inspect/routing-stats.js';
+export type { SpecificityTest, MantelTest } from './inspect/routing-stats.js';
+export { comparePrior, initialCircuitGraph } from './inspect/prior-drift.js';
+export type { PriorDrift, LayerDrift, SignatureDrift } from './inspect/prior-drift.js';
+export { inspectCircuit, summarizeGraphs, CIRCUIT_FORMAT } from './inspect/report.js';
+export type { CircuitReport, GraphSummary, InspectOptions } from './inspect/report.js';
+export { writeCircuitReport, readCircuitReport, parseCircuitReport } from './inspect/export.js';
+export { circuitFigureSVG, routingFigureSVG } from './inspect/figures.js';
+export { heatmapSVG } from './inspect/heatmap-svg.js';
+export type { HeatmapPanel, HeatmapOptions } from './inspect/heatmap-svg.js';
+
+// Out-of-distribution robustness: the corruption suite for grey images and OOD evaluation.
+export {
+  CORRUPTIONS,
+  CORRUPTION_NAMES,
+  SEVERITIES,
+  corruptImage,
+  corruptionSpec,
+  exampleRng,
+  parseCorruptionList,
+  parseSeverityList,
+} from './ood/corruptions.js';
+export type { CorruptionSpec, CorruptionFamily } from './ood/corruptions.js';
+export { CorruptedDataset } from './ood/corrupted-dataset.js';
+export { evaluateCorruptionSuite, evaluateShift, relativeDrop } from './ood/evaluate.js';
+export type { CorruptionSuiteResult, CorruptionCell, ShiftResult } from './ood/evaluate.js';
+export { OOD_SUITES, loadSuiteData, seededSubset } from './ood/suite-data.js';
+export type { OodSuite } from './ood/suite-data.js';
+export { corruptionGridPNG } from './ood/grid-png.js';
+
+// Inference pruning: module scores, pruned NACs with really smaller tensors, forward FLOP counts.
+export { pruneNAC, pruneNACTo, prunedConfig } from './prune/prune.js';
+export type { PrunedNAC, PruneOptions, KeptModules } from './prune/prune.js';
+export { SCORE_RULES, scoreModules, rulesForGroup, parseScoreRule, topIndices } from './prune/scores.js';
+export type { ScoreRule, ScoreOptions } from './prune/scores.js';
+export { PRUNE_GROUPS, parseKeep, resolveKeep, parseGroups } from './prune/keep.js';
+export type { PruneGroup, KeepSpec } from './prune/keep.js';
+export { kernelBlocks } from './prune/kernel-graph.js';
+export type { KernelBlock, SenderSegment } from './prune/kernel-graph.js';
+export { forwardStages, FORWARD_STAGES } from './prune/stages.js';
+export type { ForwardStage } from './prune/stages.js';
+export { nacForwardFlops, perceiverIOForwardFlops, modelForwardFlops, tokenizerFlops } from './model/flops.js';
+export type { FlopCount, NACFlopCount } from './model/flops.js';
+
+// Low-shot adaptation: policies (linear-probe, codes, full), n-way k-shot episodes, the adaptation loop.
+export { ADAPT_POLICIES, validatePolicy, policyTrains, defaultAdaptHyper } from './adapt/policy.js';
+export type { AdaptPolicy, AdaptHyper } from './adapt/policy.js';
+export { sampleEpisode, evaluationPool, indicesByClass } from './adapt/episodes.js';
+export type { Episode, EpisodeSpec } from './adapt/episodes.js';
+export { AdaptationSource } from './adapt/source.js';
+export { adaptModel, stageAccuracy, policyParameters } from './adapt/train.js';
+export type { BackboneMode, TrainLoopOptions } from './adapt/train.js';
+export { runEpisode, saveAdaptedModel, DEFAULT_BACKBONE_MODE } from './adapt/episode.js';
+export type { EpisodeOptions, EpisodeResult, AdaptationRecord } from './adapt/episode.js';
+export { loadEpisodeData, runEpisodes } from './adapt/experiment.js';
+export type { EpisodeData, EpisodesOptions } from './adapt/experiment.js';

@@ -10,6 +10,9 @@ import { registerTrain } from './train.js';
 import { registerEval } from './eval.js';
 import { registerDemo } from './demo.js';
 import { registerPredict } from './predict.js';
+import { registerCircuit } from './circuit.js';
+import { registerPrune } from './prune.js';
+import { registerAdapt } from './adapt.js';
 
 const program = new Command();
 program.name('nac').description('Neural Attentive Circuits on TensorFlow.js').showHelpAfterError();
@@ -20,4 +23,7 @@ registerTrain(program);
 registerEval(program);
 registerPredict(program);
 registerDemo(program);
+registerCircuit(program);
+registerPrune(program);
+registerAdapt(program);
 await program.parseAsync(process.argv);
