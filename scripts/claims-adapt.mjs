@@ -6,6 +6,7 @@
 // Needs `npm run build`. Usage:
 //   OPENBLAS_NUM_THREADS=1 node scripts/claims-adapt.mjs [--seeds 0,1,2] [--shots 1,5,10,25] [--episodes 10]
 //     [--eval-per-class 50] [--models nac,perceiver-io] [--policies linear-probe,codes,full] [--scratch]
+//   add --reuse to keep the (model, seed) results of the last run with the same settings
 //   node scripts/claims-adapt.mjs --render   # rewrite the page and plot from the saved JSON (e.g. after
 //                                            # docs/results/adaptation.notes.md changed), running nothing
 import * as fs from 'node:fs';
@@ -94,8 +95,25 @@ async function runExperiment() {
     };
   }
 
+  // --reuse: keep the (model, seed) cells of an earlier run with the same settings (seeds aside).
+  const reused = new Set();
+  if (argv.includes('--reuse') && fs.existsSync(jsonFile)) {
+    const old = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
+    const same = (a, b) => JSON.stringify({ ...a, seeds: null }) === JSON.stringify({ ...b, seeds: null });
+    if (same(old.settings, settings())) {
+      for (const r of old.runs) {
+        if (models.includes(r.model) && seeds.includes(r.seed) && conditions.some((c) => c.policy === r.policy && c.scratch === r.scratch)) {
+          runs.push(r);
+          reused.add(`${r.model}/${r.seed}`);
+        }
+      }
+      process.stderr.write(`--reuse: kept ${runs.length} cells of ${jsonFile} (${[...reused].join(', ')})\n`);
+    } else process.stderr.write(`--reuse: ${jsonFile} has other settings; nothing reused\n`);
+  }
+
   for (const m of models) {
     for (const seed of seeds) {
+      if (reused.has(`${m}/${seed}`)) continue;
       const pretrained = AdaptationSource.fromDir(modelDir(m, seed));
       checkSourceFitsData(pretrained, data);
       for (const c of conditions) {
