@@ -7,15 +7,18 @@ import * as tf from '@tensorflow/tfjs';
 /** Global L2 norm of a set of gradients: one concat, three kernels and one read on any backend. */
 export function globalNorm(grads: ReadonlyMap<string, tf.Tensor>): number {
   if (grads.size === 0) return 0;
-  return tf
-    .tidy(() =>
-      tf
-        .concat([...grads.values()].map((g) => g.reshape([-1])))
-        .square()
-        .sum()
-        .sqrt(),
-    )
-    .dataSync()[0] as number;
+  const norm = tf.tidy(() =>
+    tf
+      .concat([...grads.values()].map((g) => g.reshape([-1])))
+      .square()
+      .sum()
+      .sqrt(),
+  );
+  try {
+    return norm.dataSync()[0] as number;
+  } finally {
+    norm.dispose();
+  }
 }
 
 /** The factor torch.nn.utils.clip_grad_norm_ scales gradients by: min(1, maxNorm / (norm + 1e-6)). */

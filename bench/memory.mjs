@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+/**
+ * Memory soak test: trains the small NAC (the fashion-mnist task model) for N steps on seeded synthetic
+ * batches with the trainer's step (src/train/train-step.ts, AdamW) and records tf.memory().numTensors
+ * and RSS every `every` steps. Exits 1 unless, after the warm-up, the tensor count is flat and RSS stays
+ * within 10 % of its value at the end of the warm-up. Writes <out>/memory.json.
+ *
+ *   node bench/memory.mjs [--steps 1000] [--every 50] [--warmup-steps 100] [--batch 32] [--backend wasm|cpu] [--out dir]
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Command, Option } from 'commander';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, describeBackend } from '../dist/engine/index.js';
+import { writeFileAtomic } from '../dist/io/atomic.js';
+import { trainStep } from '../dist/train/train-step.js';
+import { benchConfig } from './configs.mjs';
+import { benchTrainConfig, buildBenchModel, syntheticBatch } from './measure.mjs';
+
+const int = (name) => (v) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be an integer ≥ 1, got '${v}'`);
+  return n;
+};
+const opts = new Command('memory')
+  .option('--steps <n>', 'training steps', int('--steps'), 1000)
+  .option('--every <n>', 'record every n steps', int('--every'), 50)
+  .option('--warmup-steps <n>', 'steps before the reference point', int('--warmup-steps'), 100)
+  .option('--batch <n>', 'batch size', int('--batch'), 32)
+  .option('--tolerance <x>', 'allowed RSS growth after warm-up (fraction)', Number, 0.1)
+  .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'webgpu']).default('wasm'))
+  .option('--out <dir>', 'output folder', path.join('bench', 'results', 'memory'))
+  .parse(process.argv)
+  .opts();
+
+const report = await initBackend({ backend: opts.backend, quiet: true });
+const cfg = benchConfig('small');
+const built = buildBenchModel(cfg.nac, 0);
+built.model.train();
+const trainCfg = benchTrainConfig(0);
+const batches = [0, 1, 2, 3].map((i) => syntheticBatch(cfg.inputShape, opts.batch, cfg.numClasses, 100 + i));
+const samples = [];
+const t0 = performance.now();
+console.log(`memory soak: small NAC, batch ${opts.batch}, ${opts.steps} steps; ${describeBackend(report)}`);
+for (let s = 1; s <= opts.steps; s++) {
+  trainStep(built.model, built.optimizer, batches[s % batches.length], cfg.numClasses, trainCfg, s, 1e-3);
+  if (s % opts.every === 0) {
+    const m = tf.memory();
+    const sample = { step: s, numTensors: m.numTensors, numBytes: m.numBytes, rssMB: process.memoryUsage().rss / 2 ** 20, s: (performance.now() - t0) / 1000 };
+    samples.push(sample);
+    console.log(`step ${String(s).padStart(5)}  tensors ${sample.numTensors}  tf bytes ${(sample.numBytes / 2 ** 20).toFixed(1)} MB  RSS ${sample.rssMB.toFixed(1)} MB`);
+  }
+}
+const after = samples.filter((x) => x.step >= opts.warmupSteps);
+if (after.length < 2) throw new Error('--steps must leave at least two samples after --warmup-steps');
+const ref = after[0];
+const tensorsFlat = after.every((x) => x.numTensors === ref.numTensors);
+const maxRss = Math.max(...after.map((x) => x.rssMB));
+const rssGrowth = maxRss / ref.rssMB - 1;
+const ok = tensorsFlat && rssGrowth <= opts.tolerance;
+const verdict = {
+  ok,
+  tensorsFlat,
+  referenceStep: ref.step,
+  referenceRssMB: ref.rssMB,
+  maxRssMB: maxRss,
+  rssGrowth,
+  tolerance: opts.tolerance,
+};
+fs.mkdirSync(opts.out, { recursive: true });
+writeFileAtomic(path.join(opts.out, 'memory.json'), `${JSON.stringify({ options: opts, backend: describeBackend(report), verdict, samples }, null, 2)}\n`);
+console.log(
+  `${ok ? 'OK' : 'FAIL'}: tensor count ${tensorsFlat ? `flat at ${ref.numTensors}` : 'NOT flat'} after step ${ref.step}; ` +
+    `RSS ${ref.rssMB.toFixed(1)} → max ${maxRss.toFixed(1)} MB (${(rssGrowth * 100).toFixed(1)} %, limit ${(opts.tolerance * 100).toFixed(0)} %)`,
+);
+process.exitCode = ok ? 0 : 1;

@@ -1,0 +1,55 @@
+/**
+ * The bridge to the PyTorch twin (bench/torch/twin.py): writes a model's named weights, its config,
+ * the batch and our eval-mode logits and loss to a folder, runs /usr/bin/python3 on it (Debian's
+ * python3-torch) and returns the twin's JSON result (parity and timings).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { serializeSafetensors } from '../dist/io/safetensors.js';
+import { writeFileAtomic } from '../dist/io/atomic.js';
+import { noDecayDefault } from '../dist/train/param-filter.js';
+import { smoothedTargetsArray } from '../dist/train/loss.js';
+
+const TWIN = fileURLToPath(new URL('./torch/twin.py', import.meta.url));
+
+/** Python interpreter with torch: $NAC_TORCH_PYTHON or Debian's /usr/bin/python3. */
+export const TORCH_PYTHON = process.env.NAC_TORCH_PYTHON ?? '/usr/bin/python3';
+
+/**
+ * Writes everything the twin needs into `dir`: weights.safetensors (our parameter names and [in, out]
+ * layouts), batch.safetensors (x, targets, our eval logits), job.json (config, decay/trainable names,
+ * our eval loss, timing options).
+ */
+export function exportForTorch(dir, { modelConfig, model, batch, numClasses, smoothing, evalOut, job }) {
+  fs.mkdirSync(dir, { recursive: true });
+  const tensors = new Map();
+  const decay = [];
+  const trainable = [];
+  for (const [name, v] of model.namedParameters()) {
+    tensors.set(name, { shape: [...v.shape], data: v.dataSync() });
+    if (v.trainable) trainable.push(name);
+    if (v.trainable && noDecayDefault(name, v.shape)) decay.push(name);
+  }
+  writeFileAtomic(path.join(dir, 'weights.safetensors'), serializeSafetensors(tensors));
+  const b = new Map([
+    ['x', { shape: batch.shape, data: batch.x }],
+    ['targets', { shape: [batch.shape[0], numClasses], data: smoothedTargetsArray(batch.y, numClasses, smoothing) }],
+    ['logits', { shape: [batch.shape[0], numClasses], data: evalOut.logits }],
+  ]);
+  writeFileAtomic(path.join(dir, 'batch.safetensors'), serializeSafetensors(b));
+  writeFileAtomic(
+    path.join(dir, 'job.json'),
+    `${JSON.stringify({ config: modelConfig, decay, trainable, evalLoss: evalOut.loss, ...job }, null, 2)}\n`,
+  );
+}
+
+/** Runs the twin on a prepared folder; returns its parsed JSON (throws with its stderr on failure). */
+export function runTorchTwin(dir, { env = process.env, timeoutMs = 3_600_000 } = {}) {
+  const res = spawnSync(TORCH_PYTHON, [TWIN, dir], { env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
+  if (res.error) throw new Error(`PyTorch twin: could not run ${TORCH_PYTHON} (${res.error.message}); install python3-torch`);
+  if (res.status !== 0) throw new Error(`PyTorch twin failed (exit ${res.status}):\n${res.stderr.trim().split('\n').slice(-15).join('\n')}`);
+  const line = res.stdout.trim().split('\n').at(-1);
+  return JSON.parse(line);
+}
