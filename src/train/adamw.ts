@@ -12,10 +12,13 @@
  * - 'js': moments in Float32Arrays; grads and params are read with dataSync, updated in one plain loop
  *   and written back with one assign per parameter. Default on 'cpu' (whose kernels are JS loops too)
  *   and on 'wasm' up to {@link JS_UPDATE_MAX_SIZE} parameters (fixed cost lowest, ~25 ns per scalar).
- * - 'flat-read': moments as one flat tf.Variable per group (decay / no decay); grads and params are
- *   concatenated, the update is ~14 kernels on the flat vector, the new parameters are read back once
- *   and assigned piecewise. Default on 'wasm' above that size (its SIMD kernels win on many scalars;
- *   its Slice/SplitV re-read the whole input per piece, hence the read-back).
+ * - 'flat-read': moments as one flat tf.Variable per chunk (parameters of one decay group packed into
+ *   runs of at most `chunkSize` scalars, ./adamw-chunks.ts); grads and params are concatenated, the
+ *   update is ~14 kernels on the flat vector, the new parameters are read back once and assigned
+ *   piecewise. Default on 'wasm' above that size (its SIMD kernels win on many scalars; its
+ *   Slice/SplitV re-read the whole input per piece, hence the read-back). Chunks bound the temporaries
+ *   (~16 vectors of one chunk): unchunked, a 27 M-parameter model needed ~1.7 GB of them and overflowed
+ *   the wasm heap (at most 4 GiB) that the backward pass had already grown.
  * - 'flat': as 'flat-read' but split into pieces on the device (no device→CPU read). Default elsewhere
  *   ('webgpu').
  * Measured on wasm (2 shared cores), per step: cpu-tiny NAC (57 k scalars, 134 tensors) js 1.4 ms,
@@ -25,8 +28,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { noDecayDefault } from './param-filter.js';
+import { ADAMW_CHUNK_SIZE, planChunks, updateChunkFlat, updateChunkJs, zeroMoment, type Chunk, type Slot } from './adamw-chunks.js';
 
 export { noDecayDefault } from './param-filter.js';
+export { ADAMW_CHUNK_SIZE } from './adamw-chunks.js';
 
 /** Options of {@link AdamW}. */
 export interface AdamWOptions {
@@ -44,6 +49,11 @@ export interface AdamWOptions {
   decay?: (name: string, shape: readonly number[]) => boolean;
   /** Update implementation; 'auto' (default): {@link defaultAdamWImpl}. */
   impl?: 'auto' | AdamWImpl;
+  /**
+   * Largest run of parameters updated (and holding moments) together, in scalars; default
+   * {@link ADAMW_CHUNK_SIZE}. Bounds the temporaries of the flat updates (~16 float32 vectors this long).
+   */
+  chunkSize?: number;
 }
 
 /** The update implementations (see the file header); all give the same result up to float32 rounding. */
@@ -72,29 +82,6 @@ export interface AdamWState {
   tensors: Map<string, { shape: number[]; data: Float32Array }>;
 }
 
-interface Slot {
-  name: string;
-  variable: tf.Variable;
-  shape: number[];
-  size: number;
-  /** Offset in the group's flat moment vectors. */
-  offset: number;
-  /** This parameter's own step count. */
-  t: number;
-}
-
-interface Group {
-  decay: boolean;
-  slots: Slot[];
-  size: number;
-  /** 'js' moments. */
-  m?: Float32Array;
-  v?: Float32Array;
-  /** 'flat' moments. */
-  mVar?: tf.Variable;
-  vVar?: tf.Variable;
-}
-
 /** AdamW over a fixed set of named variables. */
 export class AdamW {
   /** The implementation in use. */
@@ -103,7 +90,8 @@ export class AdamW {
   readonly beta2: number;
   readonly eps: number;
   readonly weightDecay: number;
-  private readonly groups: Group[];
+  /** Parameters in chunks of at most `chunkSize` scalars, decayed ones first (./adamw-chunks.ts). */
+  private readonly chunks: Chunk[];
   private readonly byName = new Map<string, Slot>();
   /** tfjs variable name → dotted name, so that tf.variableGrads' output can be passed as is. */
   private readonly byVariableName = new Map<string, string>();
@@ -123,27 +111,24 @@ export class AdamW {
     for (const v of params.values()) total += v.size;
     this.impl = impl === 'auto' ? defaultAdamWImpl(total) : impl;
     const decay = options.decay ?? noDecayDefault;
-    const groups: Group[] = [
-      { decay: true, slots: [], size: 0 },
-      { decay: false, slots: [], size: 0 },
-    ];
+    const chunkSize = options.chunkSize ?? ADAMW_CHUNK_SIZE;
+    if (!(Number.isInteger(chunkSize) && chunkSize >= 1)) throw new Error(`AdamW: chunkSize must be an integer ≥ 1, got ${chunkSize}`);
+    const groups: Slot[][] = [[], []];
     for (const [name, variable] of params) {
       if (variable.dtype !== 'float32') throw new Error(`AdamW: parameter '${name}' is ${variable.dtype}, expected float32`);
-      const g = groups[decay(name, variable.shape) && this.weightDecay > 0 ? 0 : 1] as Group;
-      const slot: Slot = { name, variable, shape: [...variable.shape], size: variable.size, offset: g.size, t: 0 };
-      g.slots.push(slot);
-      g.size += slot.size;
+      const slot: Slot = { name, variable, shape: [...variable.shape], size: variable.size, offset: 0, t: 0 };
+      (groups[decay(name, variable.shape) && this.weightDecay > 0 ? 0 : 1] as Slot[]).push(slot);
       this.byName.set(name, slot);
       this.byVariableName.set(variable.name, name);
     }
-    this.groups = groups.filter((g) => g.size > 0);
-    for (const g of this.groups) {
+    this.chunks = [...planChunks(true, groups[0] as Slot[], chunkSize), ...planChunks(false, groups[1] as Slot[], chunkSize)];
+    for (const c of this.chunks) {
       if (this.impl === 'js') {
-        g.m = new Float32Array(g.size);
-        g.v = new Float32Array(g.size);
+        c.m = new Float32Array(c.size);
+        c.v = new Float32Array(c.size);
       } else {
-        g.mVar = tf.variable(tf.zeros([g.size]), false);
-        g.vVar = tf.variable(tf.zeros([g.size]), false);
+        c.mVar = zeroMoment(c.size);
+        c.vVar = zeroMoment(c.size);
       }
     }
   }
@@ -155,7 +140,7 @@ export class AdamW {
 
   /** Dotted names of the parameters that get weight decay. */
   decayedNames(): string[] {
-    return this.groups.filter((g) => g.decay).flatMap((g) => g.slots.map((s) => s.name));
+    return this.chunks.filter((c) => c.decay).flatMap((c) => c.slots.map((s) => s.name));
   }
 
   /**
@@ -168,10 +153,10 @@ export class AdamW {
     if (!Number.isFinite(lr) || lr < 0) throw new Error(`AdamW.step: lr must be a finite number ≥ 0, got ${lr}`);
     if (!Number.isFinite(gradScale)) throw new Error(`AdamW.step: gradScale must be finite, got ${gradScale}`);
     const byName = this.resolveGrads(grads);
-    for (const g of this.groups) {
-      if (!g.slots.some((s) => byName.has(s.name))) continue;
-      if (this.impl === 'js') this.stepGroupJs(g, byName, lr, gradScale);
-      else this.stepGroupFlat(g, byName, lr, gradScale);
+    for (const c of this.chunks) {
+      if (!c.slots.some((s) => byName.has(s.name))) continue;
+      if (this.impl === 'js') updateChunkJs(c, byName, this, lr, gradScale);
+      else updateChunkFlat(c, byName, this, lr, gradScale, this.impl === 'flat-read');
     }
     for (const name of byName.keys()) (this.byName.get(name) as Slot).t++;
     this.steps++;
@@ -193,102 +178,14 @@ export class AdamW {
     return out;
   }
 
-  private stepGroupJs(g: Group, grads: Map<string, tf.Tensor>, lr: number, scale: number): void {
-    const { beta1: b1, beta2: b2, eps } = this;
-    const c1 = 1 - b1;
-    const c2 = 1 - b2;
-    const m = g.m as Float32Array;
-    const v = g.v as Float32Array;
-    const keep = g.decay ? 1 - lr * this.weightDecay : 1;
-    for (const s of g.slots) {
-      const grad = grads.get(s.name);
-      if (!grad) continue;
-      const gd = grad.dataSync() as Float32Array;
-      const pd = s.variable.dataSync() as Float32Array;
-      const t = s.t + 1;
-      const stepSize = lr / (1 - b1 ** t);
-      const bc2Sqrt = Math.sqrt(1 - b2 ** t);
-      const out = new Float32Array(s.size);
-      for (let i = 0, j = s.offset; i < s.size; i++, j++) {
-        const gi = (gd[i] as number) * scale;
-        m[j] = b1 * (m[j] as number) + c1 * gi;
-        v[j] = b2 * (v[j] as number) + c2 * gi * gi;
-        out[i] = (pd[i] as number) * keep - (stepSize * (m[j] as number)) / (Math.sqrt(v[j] as number) / bc2Sqrt + eps);
-      }
-      const fresh = tf.tensor(out, s.shape, 'float32');
-      s.variable.assign(fresh); // the variable keeps the data; the tensor handle itself is freed
-      fresh.dispose();
-    }
-  }
-
-  private stepGroupFlat(g: Group, grads: Map<string, tf.Tensor>, lr: number, scale: number): void {
-    const { beta1: b1, beta2: b2, eps } = this;
-    const present = g.slots.map((s) => grads.has(s.name));
-    const all = present.every((x) => x);
-    const ts = new Set(g.slots.filter((_, i) => present[i]).map((s) => s.t + 1));
-    tf.tidy(() => {
-      const flat = (parts: tf.Tensor[]): tf.Tensor => (parts.length === 1 ? (parts[0] as tf.Tensor) : tf.concat(parts));
-      const perSlot = (f: (s: Slot) => number): tf.Tensor => {
-        const a = new Float32Array(g.size);
-        for (const s of g.slots) a.fill(f(s), s.offset, s.offset + s.size);
-        return tf.tensor1d(a);
-      };
-      const gRaw = flat(g.slots.map((s) => (grads.get(s.name) ?? tf.zeros([s.size])).reshape([-1])));
-      const gFlat = scale === 1 ? gRaw : gRaw.mul(scale);
-      const mVar = g.mVar as tf.Variable;
-      const vVar = g.vVar as tf.Variable;
-      let m = mVar.mul(b1).add(gFlat.mul(1 - b1));
-      let v = vVar.mul(b2).add(gFlat.square().mul(1 - b2));
-      if (!all) {
-        const mask = perSlot((s) => (grads.has(s.name) ? 1 : 0)).cast('bool');
-        m = tf.where(mask, m, mVar);
-        v = tf.where(mask, v, vVar);
-      }
-      let stepSize: number | tf.Tensor;
-      let bc2Sqrt: number | tf.Tensor;
-      if (ts.size === 1) {
-        const t = [...ts][0] as number;
-        stepSize = lr / (1 - b1 ** t);
-        bc2Sqrt = Math.sqrt(1 - b2 ** t);
-      } else {
-        stepSize = perSlot((s) => lr / (1 - b1 ** (s.t + 1)));
-        bc2Sqrt = perSlot((s) => Math.sqrt(1 - b2 ** (s.t + 1)));
-      }
-      const pFlat = flat(g.slots.map((s) => s.variable.reshape([-1])));
-      const kept = g.decay ? pFlat.mul(1 - lr * this.weightDecay) : pFlat;
-      const newP = kept.sub(m.mul(stepSize).div(v.sqrt().div(bc2Sqrt).add(eps)));
-      if (this.impl === 'flat-read') {
-        const d = newP.dataSync() as Float32Array;
-        const wasm = tf.getBackend() === 'wasm'; // wasm copies on upload; others may keep the array
-        g.slots.forEach((s, i) => {
-          const part = wasm ? d.subarray(s.offset, s.offset + s.size) : d.slice(s.offset, s.offset + s.size);
-          if (present[i]) s.variable.assign(tf.tensor(part, s.shape, 'float32'));
-        });
-      } else {
-        const pieces =
-          g.slots.length === 1
-            ? [newP]
-            : tf.split(
-                newP,
-                g.slots.map((s) => s.size),
-              );
-        g.slots.forEach((s, i) => {
-          if (present[i]) s.variable.assign((pieces[i] as tf.Tensor).reshape(s.shape));
-        });
-      }
-      mVar.assign(m);
-      vVar.assign(v);
-    });
-  }
-
   /** A copy of the state, per parameter (independent of the implementation and of the group split). */
   getState(): AdamWState {
     const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
     const paramSteps: Record<string, number> = {};
-    for (const g of this.groups) {
-      const m = g.m ?? ((g.mVar as tf.Variable).dataSync() as Float32Array);
-      const v = g.v ?? ((g.vVar as tf.Variable).dataSync() as Float32Array);
-      for (const s of g.slots) {
+    for (const c of this.chunks) {
+      const m = c.m ?? ((c.mVar as tf.Variable).dataSync() as Float32Array);
+      const v = c.v ?? ((c.vVar as tf.Variable).dataSync() as Float32Array);
+      for (const s of c.slots) {
         tensors.set(`m.${s.name}`, { shape: [...s.shape], data: m.slice(s.offset, s.offset + s.size) });
         tensors.set(`v.${s.name}`, { shape: [...s.shape], data: v.slice(s.offset, s.offset + s.size) });
         paramSteps[s.name] = s.t;
@@ -321,21 +218,21 @@ export class AdamW {
     }
     for (const name of Object.keys(state.paramSteps ?? {})) if (!this.byName.has(name)) problems.push(`unexpected step count '${name}'`);
     if (problems.length) throw new Error(`AdamW.setState: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
-    for (const g of this.groups) {
-      const m = new Float32Array(g.size);
-      const v = new Float32Array(g.size);
-      for (const s of g.slots) {
+    for (const c of this.chunks) {
+      const m = new Float32Array(c.size);
+      const v = new Float32Array(c.size);
+      for (const s of c.slots) {
         m.set((state.tensors.get(`m.${s.name}`) as { data: Float32Array }).data, s.offset);
         v.set((state.tensors.get(`v.${s.name}`) as { data: Float32Array }).data, s.offset);
         s.t = state.paramSteps?.[s.name] ?? state.step;
       }
       if (this.impl === 'js') {
-        g.m = m;
-        g.v = v;
+        c.m = m;
+        c.v = v;
       } else {
         tf.tidy(() => {
-          (g.mVar as tf.Variable).assign(tf.tensor1d(m));
-          (g.vVar as tf.Variable).assign(tf.tensor1d(v));
+          (c.mVar as tf.Variable).assign(tf.tensor1d(m));
+          (c.vVar as tf.Variable).assign(tf.tensor1d(v));
         });
       }
     }
@@ -344,9 +241,9 @@ export class AdamW {
 
   /** Frees the moment variables ('flat'); the parameters are not touched. */
   dispose(): void {
-    for (const g of this.groups) {
-      g.mVar?.dispose();
-      g.vVar?.dispose();
+    for (const c of this.chunks) {
+      c.mVar?.dispose();
+      c.vVar?.dispose();
     }
   }
 }

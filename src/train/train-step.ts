@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../data/dataset.js';
 import type { ClassifierModel } from '../model/factory.js';
 import { NAC } from '../model/nac.js';
+import { leanVariableGrads } from '../engine/lean-grads.js';
 import { Rng } from '../util/rng.js';
 import type { AdamW } from './adamw.js';
 import { clipScale, globalNorm } from './grad-clip.js';
@@ -82,7 +83,7 @@ export function trainStep(
   const { value, grads } = tf.tidy(() => {
     const input = batchTensor(batch, x);
     const t = tf.tensor2d(targets, [batch.y.length, numClasses]);
-    return tf.variableGrads(() => {
+    return leanVariableGrads(() => {
       const ce = softCrossEntropy(model.forward(input) as tf.Tensor2D, t);
       const reg = model instanceof NAC ? graphRegularizerLoss(model, cfg.graphRegularizer) : null;
       if (reg === null) return ce;
