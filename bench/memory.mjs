@@ -2,11 +2,13 @@
 /**
  * Memory soak test: trains the small NAC (the fashion-mnist task model) for N steps on seeded synthetic
  * batches with the trainer's step (src/train/train-step.ts, AdamW) and records tf.memory().numTensors
- * and RSS every `every` steps. Exits 1 unless, after the warm-up, the tensor count is flat and RSS stays
+ * and RSS (after a full garbage collection) every `every` steps. Exits 1 unless, after the warm-up, the tensor count is flat and RSS stays
  * within 10 % of its value at the end of the warm-up. Writes <out>/memory.json.
  *
  *   node bench/memory.mjs [--steps 1000] [--every 50] [--warmup-steps 100] [--batch 32] [--backend wasm|cpu] [--out dir]
  */
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
@@ -38,6 +40,9 @@ const cfg = benchConfig('small');
 const built = buildBenchModel(cfg.nac, 0);
 built.model.train();
 const trainCfg = benchTrainConfig(0);
+v8.setFlagsFromString('--expose-gc');
+/** A full V8 collection before each sample (the flag set at run time, then gc read from a fresh context). */
+const collectGarbage = vm.runInNewContext('gc');
 const batches = [0, 1, 2, 3].map((i) => syntheticBatch(cfg.inputShape, opts.batch, cfg.numClasses, 100 + i));
 const samples = [];
 const t0 = performance.now();
@@ -45,6 +50,7 @@ console.log(`memory soak: small NAC, batch ${opts.batch}, ${opts.steps} steps; $
 for (let s = 1; s <= opts.steps; s++) {
   trainStep(built.model, built.optimizer, batches[s % batches.length], cfg.numClasses, trainCfg, s, 1e-3);
   if (s % opts.every === 0) {
+    collectGarbage(); // RSS of what is retained, not of garbage V8 has not collected yet
     const m = tf.memory();
     const sample = { step: s, numTensors: m.numTensors, numBytes: m.numBytes, rssMB: process.memoryUsage().rss / 2 ** 20, s: (performance.now() - t0) / 1000 };
     samples.push(sample);

@@ -157,6 +157,22 @@ function render(json) {
       return `| ${rowName(any)} | ${shots.map((k) => formatMeanCI(cell(key, k), 1, 100)).join(' | ')} | ${secs.toFixed(0)} |`;
     }),
   ];
+  // NAC − Perceiver IO, paired by seed: for one seed both models see the very same episodes.
+  const perSeed = (model, policy, k, seed) => {
+    const r = runs.find((x) => x.model === model && !x.scratch && x.policy === policy && x.shots === k && x.seed === seed);
+    return r ? meanCI(r.accuracies).mean : undefined;
+  };
+  const diffTable = [
+    `| policy | ${shots.map((k) => `k = ${k}`).join(' | ')} |`,
+    `|---|${shots.map(() => '---:').join('|')}|`,
+    ...policies.map((p) => {
+      const cells = shots.map((k) => {
+        const d = seeds.map((s) => [perSeed('nac', p, k, s), perSeed('perceiver-io', p, k, s)]).filter(([a, b]) => a !== undefined && b !== undefined);
+        return d.length ? formatMeanCI(meanCI(d.map(([a, b]) => a - b)), 1, 100) : 'n/a';
+      });
+      return `| ${p} | ${cells.join(' | ')} |`;
+    }),
+  ];
   const svg = lineChartSVG({
     title: `8-way k-shot MNIST from Fashion-MNIST models (${seeds.length} seed${seeds.length > 1 ? 's' : ''})`,
     xLabel: 'k (training images per class)',
@@ -206,6 +222,10 @@ Machine: ${machine}. Measured ${date}; wall time ${(wallSeconds / 60).toFixed(1)
 
 ${table.join('\n')}
 
+NAC − Perceiver IO (points), paired by seed (both models see the same episodes), mean ± 95 % CI over seeds:
+
+${diffTable.join('\n')}
+
 ![accuracy vs k](adaptation.svg)
 
 Per-episode accuracies: [data/adaptation.json](data/adaptation.json).
@@ -215,6 +235,6 @@ Per-episode accuracies: [data/adaptation.json](data/adaptation.json).
 ${reading}
 `;
   writeFileAtomic(path.join(root, 'docs/results/adaptation.md'), page);
-  console.log(table.join('\n'));
+  console.log([...table, '', ...diffTable].join('\n'));
   console.log(`wall time ${(wallSeconds / 60).toFixed(1)} min${cpu === undefined ? '' : `, CPU ${(cpu / 60).toFixed(1)} min`} → docs/results/adaptation.md`);
 }
