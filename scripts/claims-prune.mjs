@@ -5,7 +5,7 @@
 // example on the running backend (median of repeated runs after a warm-up, batch 1 and batch 64; time depends
 // only on the module count, so it is measured once per count) and analytical forward FLOPs. Writes
 // docs/results/pruning.md, pruning.svg and data/pruning.json. Needs `npm run build` (it uses dist/).
-//   node scripts/claims-prune.mjs [--seeds 0,1,2] [--models a,b] [--test-size 2000] [--calibration 256]
+//   node scripts/claims-prune.mjs [--seeds 0,1,2] [--models a,b] [--name pruning] [--test-size 2000] [--calibration 256]
 //     [--rules degree,…] [--repeats-1 60] [--repeats-64 12] [--backend wasm] [--out-dir docs/results] [--render-only]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -46,19 +46,21 @@ const calibrationSize = intFlag('calibration', 256, 1);
 const reps1 = intFlag('repeats-1', 60, 3);
 const reps64 = intFlag('repeats-64', 12, 3);
 const outDir = flag('out-dir', 'docs/results');
+/** Base name of the outputs: <name>.md, <name>.svg, data/<name>.json, notes from <name>.notes.md. */
+const name = flag('name', 'pruning');
 
-/** Writes data/pruning.json, pruning.svg and pruning.md (the '## Reading' text from pruning.notes.md when present). */
+/** Writes data/<name>.json, <name>.svg and <name>.md (the '## Reading' text from <name>.notes.md when present). */
 function writeOutputs(record) {
   fs.mkdirSync(path.join(outDir, 'data'), { recursive: true });
-  writeFileAtomic(path.join(outDir, 'data', 'pruning.json'), `${JSON.stringify(record, null, 1)}\n`);
-  writeFileAtomic(path.join(outDir, 'pruning.svg'), pruningChartSVG(record));
-  const notes = path.join(outDir, 'pruning.notes.md');
-  writeFileAtomic(path.join(outDir, 'pruning.md'), renderPruningPage(record, fs.existsSync(notes) ? fs.readFileSync(notes, 'utf8') : null));
+  writeFileAtomic(path.join(outDir, 'data', `${name}.json`), `${JSON.stringify(record, null, 1)}\n`);
+  writeFileAtomic(path.join(outDir, `${name}.svg`), pruningChartSVG(record));
+  const notes = path.join(outDir, `${name}.notes.md`);
+  writeFileAtomic(path.join(outDir, `${name}.md`), renderPruningPage(record, fs.existsSync(notes) ? fs.readFileSync(notes, 'utf8') : null, name));
 }
 if (argv.includes('--render-only')) {
-  // Re-renders the page and chart from the saved record (e.g. after editing pruning.notes.md).
-  writeOutputs(JSON.parse(fs.readFileSync(path.join(outDir, 'data', 'pruning.json'), 'utf8')));
-  console.log(`re-rendered ${outDir}/pruning.md and pruning.svg from data/pruning.json`);
+  // Re-renders the page and chart from the saved record (e.g. after editing the notes).
+  writeOutputs(JSON.parse(fs.readFileSync(path.join(outDir, 'data', `${name}.json`), 'utf8')));
+  console.log(`re-rendered ${outDir}/${name}.md and ${name}.svg from data/${name}.json`);
   process.exit(0);
 }
 for (const d of modelDirs)
@@ -224,4 +226,4 @@ const record = {
 };
 writeOutputs(record);
 console.log(bestLine(summarizePruning(record).best).replace(/\*\*/g, ''));
-console.log(`wrote ${outDir}/pruning.md, pruning.svg, data/pruning.json; wall time ${(wallSeconds / 60).toFixed(1)} min`);
+console.log(`wrote ${outDir}/${name}.md, ${name}.svg, data/${name}.json; wall time ${(wallSeconds / 60).toFixed(1)} min`);

@@ -161,8 +161,11 @@ export function bestLine(best: Record<string, BestLevel | null>): string {
     : 'No pruned level stays within 3 % accuracy loss.';
 }
 
-/** docs/results/pruning.md from the record; `notes` is the text of the '## Reading' section (null → '(analysis to come)'). */
-export function renderPruningPage(rec: PruningRecord, notes: string | null): string {
+/**
+ * docs/results/<name>.md from the record; `notes` is the text of the '## Reading' section (null → '(analysis
+ * to come)'); `name` (default 'pruning') names the page's chart (<name>.svg) and data (data/<name>.json).
+ */
+export function renderPruningPage(rec: PruningRecord, notes: string | null, name = 'pruning'): string {
   const { agg, best } = summarizePruning(rec);
   const { results, settings: st } = rec;
   const first = results[0];
@@ -244,9 +247,9 @@ export function renderPruningPage(rec: PruningRecord, notes: string | null): str
     '',
     `Per rule (cheapest level within 3 points: kept share, speed-up b1 · b64): ${rules.map((r) => `${r} ${best[r] ? `${best[r].label}, ${best[r].speed1.toFixed(2)}× · ${best[r].speed64.toFixed(2)}×` : 'none'}`).join('; ')}.`,
     '',
-    '![accuracy vs speed-up](pruning.svg)',
+    `![accuracy vs speed-up](${name}.svg)`,
     '',
-    'Raw numbers: [data/pruning.json](data/pruning.json).',
+    `Raw numbers: [data/${name}.json](data/${name}.json).`,
     '',
     '## Reading',
     '',
