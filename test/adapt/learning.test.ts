@@ -17,21 +17,23 @@ const episode = sampleEpisode(indicesByClass(train.labels, 6), evaluationPool(te
 
 describe.each([
   // A random tiny NAC's pooled features are nearly constant, so from scratch it learns this task more
-  // slowly than the Perceiver IO (measured: 42.5 % vs ≥ 60 % after 30 steps); both are above chance.
-  { kind: 'nac', config: tinyNAC, minAccuracy: 0.4 },
-  { kind: 'perceiver-io', config: tinyPIO, minAccuracy: 0.6 },
-])('adapting a random $kind on an easy 4-way 5-shot episode', ({ config, minAccuracy }) => {
+  // slowly than the Perceiver IO. Measured with two OpenBLAS kernel sets (OPENBLAS_CORETYPE=Haswell and
+  // auto-detected AVX-512), whose rounding differs: NAC 42.5 % / 42.5 % after 30 steps; Perceiver IO 82.5 % /
+  // 75 % after 60 steps (50–60 % after 30, too close to a threshold). Chance is 25 %.
+  { kind: 'nac', config: tinyNAC, steps: 30, minAccuracy: 0.35 },
+  { kind: 'perceiver-io', config: tinyPIO, steps: 60, minAccuracy: 0.6 },
+])('adapting a random $kind on an easy 4-way 5-shot episode', ({ config, steps, minAccuracy }) => {
   let source: AdaptationSource;
   beforeAll(() => {
     source = AdaptationSource.fromScratch(config(6), 0);
   });
 
   it('ends well above chance (25 %) with the full policy', () => {
-    const r = runEpisode(source, { train, test }, episode, 0, { policy: 'full', seed: 0, steps: 30, lr: 1e-2 });
+    const r = runEpisode(source, { train, test }, episode, 0, { policy: 'full', seed: 0, steps, lr: 1e-2 });
     expect(r.stage).toBe('input');
     expect(r.warmStartLosses).toHaveLength(200);
-    expect(r.losses).toHaveLength(30);
-    expect(r.losses[29]).toBeLessThan(r.losses[0] as number);
+    expect(r.losses).toHaveLength(steps);
+    expect(r.losses[steps - 1]).toBeLessThan(r.losses[0] as number);
     expect(r.accuracy).toBeGreaterThanOrEqual(minAccuracy);
   });
 
