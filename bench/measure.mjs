@@ -13,6 +13,22 @@ import { defaultTrainConfig } from '../dist/train/train-config.js';
 import { smoothedTargets, softCrossEntropy } from '../dist/train/loss.js';
 import { Rng } from '../dist/util/rng.js';
 
+/** Collects repeated `--tf-flag NAME=VALUE` options (commander's argument parser). */
+export function collectFlag(value, previous = []) {
+  const i = value.indexOf('=');
+  if (i <= 0) throw new Error(`--tf-flag: expected NAME=VALUE, got '${value}'`);
+  return [...previous, [value.slice(0, i), value.slice(i + 1)]];
+}
+
+/** Sets tfjs environment flags (after the backend is up: backends register their flags on import). */
+export function applyTfFlags(flags) {
+  for (const [name, raw] of flags) {
+    const value = raw === 'true' ? true : raw === 'false' ? false : Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    tf.env().set(name, value);
+    console.log(`tf flag ${name} = ${JSON.stringify(value)}`);
+  }
+}
+
 /** Median of a list of numbers. */
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -54,33 +70,50 @@ export function buildBenchModel(modelConfig, seed) {
 }
 
 /** Eval-mode logits and soft-target loss of a batch (for the PyTorch parity check). */
-export function evalOutputs(model, batch, numClasses, smoothing) {
+export async function evalOutputs(model, batch, numClasses, smoothing) {
   model.eval();
-  return tf.tidy(() => {
+  const [logits, loss] = tf.tidy(() => {
     const x = tf.tensor(batch.x, batch.shape);
-    const logits = model.forward(x);
+    const out = model.forward(x);
     const t = smoothedTargets(batch.y, numClasses, smoothing);
-    const loss = softCrossEntropy(logits, t).dataSync()[0];
-    return { logits: logits.dataSync().slice(), loss };
+    return [out, softCrossEntropy(out, t)];
   });
+  try {
+    // Asynchronous reads: WebGPU in Node has no synchronous one.
+    return { logits: (await logits.data()).slice(), loss: (await loss.data())[0] };
+  } finally {
+    logits.dispose();
+    loss.dispose();
+  }
 }
 
-function timeRuns(fn, warmup, repeats) {
-  for (let i = 0; i < warmup; i++) fn(i);
+/** Runs `fn` (which may return a promise) `warmup` times untimed, then `repeats` times timed (ms). */
+async function timeRuns(fn, warmup, repeats) {
+  for (let i = 0; i < warmup; i++) await fn(i);
   const times = [];
   for (let i = 0; i < repeats; i++) {
     const t0 = performance.now();
-    fn(warmup + i);
+    await fn(warmup + i);
     times.push(performance.now() - t0);
   }
   return times;
+}
+
+/** One eval-mode forward, read back (the read waits for a GPU to finish). */
+async function forwardAndRead(model, x) {
+  const y = tf.tidy(() => model.forward(x));
+  try {
+    await y.data();
+  } finally {
+    y.dispose();
+  }
 }
 
 /**
  * Times the eval forward ('infer') and/or the train step ('train') of a model on a batch.
  * Returns { infer?: {...}, train?: {...} } with ms (median), all times, samples/s and memory.
  */
-export function measureModel(built, modelConfig, batch, opts) {
+export async function measureModel(built, modelConfig, batch, opts) {
   const { model, optimizer } = built;
   const numClasses = modelNumClasses(modelConfig);
   const B = batch.shape[0];
@@ -88,7 +121,7 @@ export function measureModel(built, modelConfig, batch, opts) {
   if (opts.what !== 'train') {
     model.eval();
     const x = tf.tensor(batch.x, batch.shape);
-    const times = timeRuns(() => tf.tidy(() => model.forward(x).dataSync()), opts.warmup, opts.repeats);
+    const times = await timeRuns(() => forwardAndRead(model, x), opts.warmup, opts.repeats);
     x.dispose();
     out.infer = { ms: median(times), times, samplesPerSec: (B / median(times)) * 1000, memory: memorySnapshot() };
   }
@@ -96,7 +129,7 @@ export function measureModel(built, modelConfig, batch, opts) {
     model.train();
     const cfg = benchTrainConfig(opts.seed);
     let loss = NaN;
-    const times = timeRuns((s) => (loss = trainStep(model, optimizer, batch, numClasses, cfg, s, 1e-3).loss), opts.warmup, opts.repeats);
+    const times = await timeRuns(async (s) => (loss = (await trainStep(model, optimizer, batch, numClasses, cfg, s, 1e-3)).loss), opts.warmup, opts.repeats);
     out.train = { ms: median(times), times, samplesPerSec: (B / median(times)) * 1000, lastLoss: loss, memory: memorySnapshot() };
     model.eval();
   }

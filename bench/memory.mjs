@@ -48,7 +48,7 @@ const samples = [];
 const t0 = performance.now();
 console.log(`memory soak: small NAC, batch ${opts.batch}, ${opts.steps} steps; ${describeBackend(report)}`);
 for (let s = 1; s <= opts.steps; s++) {
-  trainStep(built.model, built.optimizer, batches[s % batches.length], cfg.numClasses, trainCfg, s, 1e-3);
+  await trainStep(built.model, built.optimizer, batches[s % batches.length], cfg.numClasses, trainCfg, s, 1e-3);
   if (s % opts.every === 0) {
     collectGarbage(); // RSS of what is retained, not of garbage V8 has not collected yet
     const m = tf.memory();

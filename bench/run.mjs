@@ -22,7 +22,7 @@ import { writeFileAtomic } from '../dist/io/atomic.js';
 import { modelNumClasses } from '../dist/model/factory.js';
 import { benchConfig, BENCH_CONFIG_NAMES } from './configs.mjs';
 import { modelForwardFlops } from '../dist/model/flops.js';
-import { buildBenchModel, evalOutputs, measureModel, memorySnapshot, syntheticBatch } from './measure.mjs';
+import { applyTfFlags, buildBenchModel, collectFlag, evalOutputs, measureModel, memorySnapshot, syntheticBatch } from './measure.mjs';
 import { exportForTorch, runTorchTwin } from './torch-bridge.mjs';
 import { renderMarkdown } from './report.mjs';
 
@@ -46,6 +46,7 @@ const program = new Command('bench')
   .option('--torch-threads <n>', "PyTorch threads (default: our OpenBLAS thread count, else 1)", int('--torch-threads'))
   .addOption(new Option('--torch-device <d>', 'device of the PyTorch twin').choices(['cpu', 'cuda']).default('cpu'))
   .option('--openblas-coretype <name>', "OPENBLAS_CORETYPE for both sides: 'keep' (the environment's), 'unset', or a core name (e.g. SkylakeX)", 'keep')
+  .option('--tf-flag <name=value>', 'set a tfjs environment flag (repeatable), e.g. WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=64', collectFlag, [])
   .parse(process.argv);
 const opts = program.opts();
 
@@ -60,6 +61,7 @@ const cfg = benchConfig(opts.config);
 const B = opts.batch ?? cfg.batch;
 const outDir = opts.out ?? path.join('bench', 'results', `${cfg.name}-${opts.backend}`);
 const report = await initBackend({ backend: opts.backend, quiet: true });
+applyTfFlags(opts.tfFlag);
 const native = opts.backend === 'wasm' ? (await loadNativeBlas()).blas : null;
 const ourThreads = native?.info().threads ?? 1;
 const torchThreads = opts.torchThreads ?? ourThreads;
@@ -70,6 +72,7 @@ const machine = {
   backend: describeBackend(report),
   openblasCoretype: process.env.OPENBLAS_CORETYPE ?? '(unset)',
   loadAvg: os.loadavg(),
+  tfFlags: Object.fromEntries(opts.tfFlag),
 };
 console.log(`bench --config ${cfg.name} --backend ${opts.backend}: batch ${B}, warm-up ${opts.warmup}, median of ${opts.repeats}`);
 console.log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; ${machine.backend}; OPENBLAS_CORETYPE ${machine.openblasCoretype}`);
@@ -87,8 +90,8 @@ for (const kind of models) {
   const params = [...built.model.namedParameters().values()].reduce((s, v) => s + v.size, 0);
   const jobDir = path.join(outDir, 'torch-job', kind);
   if (opts.vsTorch) {
-    const evalOut = evalOutputs(built.model, batch, numClasses, 0.1);
-    exportForTorch(jobDir, {
+    const evalOut = await evalOutputs(built.model, batch, numClasses, 0.1);
+    await exportForTorch(jobDir, {
       modelConfig,
       model: built.model,
       batch,
@@ -98,7 +101,7 @@ for (const kind of models) {
       job: { warmup: opts.warmup, repeats: opts.repeats, what: opts.what, threads: torchThreads, device: opts.torchDevice },
     });
   }
-  const measured = measureModel(built, modelConfig, batch, opts);
+  const measured = await measureModel(built, modelConfig, batch, opts);
   built.model.dispose?.();
   const fwd = modelForwardFlops(modelConfig, B);
   const row = { model: kind === 'nac' ? 'NAC' : 'Perceiver IO', kind, params, buildMs, flops: { forward: fwd, train: TRAIN_FLOPS_FACTOR * fwd.total }, ours: measured };

@@ -22,13 +22,13 @@ export const TORCH_PYTHON = process.env.NAC_TORCH_PYTHON ?? '/usr/bin/python3';
  * layouts), batch.safetensors (x, targets, our eval logits), job.json (config, decay/trainable names,
  * our eval loss, timing options).
  */
-export function exportForTorch(dir, { modelConfig, model, batch, numClasses, smoothing, evalOut, job }) {
+export async function exportForTorch(dir, { modelConfig, model, batch, numClasses, smoothing, evalOut, job }) {
   fs.mkdirSync(dir, { recursive: true });
   const tensors = new Map();
   const decay = [];
   const trainable = [];
   for (const [name, v] of model.namedParameters()) {
-    tensors.set(name, { shape: [...v.shape], data: v.dataSync() });
+    tensors.set(name, { shape: [...v.shape], data: await v.data() }); // async: WebGPU in Node cannot read synchronously
     if (v.trainable) trainable.push(name);
     if (v.trainable && noDecayDefault(name, v.shape)) decay.push(name);
   }

@@ -9,6 +9,7 @@
  * Eval: the expected kernel K. The attention uses log K̃ (−∞ for zero pairs) as an additive bias.
  */
 import * as tf from '@tensorflow/tfjs';
+import { uniformNoise } from '../engine/random.js';
 import { Module } from '../nn/module.js';
 import { stopGradient, straightThrough } from '../nn/gradients.js';
 import type { KernelConfig } from '../config/nac-config.js';
@@ -63,7 +64,7 @@ export class SignatureKernel extends Module {
       const k = straightThrough(tf.exp(logK).clipByValue(PROB_EPS, 1 - PROB_EPS), tf.exp(logK));
       const logits = tf.log(k).sub(tf.log1p(k.neg())); // logit K
       const [U, V] = d.shape as [number, number];
-      const u = tf.randomUniform([batch, U, V], PROB_EPS, 1 - PROB_EPS, 'float32', seed);
+      const u = uniformNoise([batch, U, V], PROB_EPS, 1 - PROB_EPS, seed);
       const noise = tf.log(u).sub(tf.log1p(u.neg()));
       const z = logits.expandDims(0).add(noise).div(this.cfg.temperature);
       // log K̃ = log σ(z) = −softplus(−z). (tf.logSigmoid's gradient reads a tensor that tidy has freed.)

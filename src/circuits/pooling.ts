@@ -4,6 +4,7 @@
  * then a linear classifier on the confidence-weighted sum of output states.
  */
 import * as tf from '@tensorflow/tfjs';
+import { uniformNoise } from '../engine/random.js';
 import { Module } from '../nn/module.js';
 import { Linear } from '../nn/linear.js';
 import type { Rng } from '../util/rng.js';
@@ -28,7 +29,7 @@ export class OutputPooling extends Module {
     return tf.tidy(() => {
       let scores = this.scorer.forward(states).squeeze([2]); // [B, U]
       if (this.training && this.softmaxType === 'gumbel') {
-        const u = tf.randomUniform(scores.shape, 1e-10, 1, 'float32', rng.seed());
+        const u = uniformNoise(scores.shape, 1e-10, 1, rng.seed());
         scores = scores.sub(tf.log(tf.log(u).neg()));
       }
       return tf.softmax(scores, -1);

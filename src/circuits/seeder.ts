@@ -5,6 +5,7 @@
  * its mean (no noise), which makes evaluation deterministic.
  */
 import * as tf from '@tensorflow/tfjs';
+import { normalNoise } from '../engine/random.js';
 import { repeatBatch } from '../nn/repeat-batch.js';
 import { Module } from '../nn/module.js';
 import { LayerNorm } from '../nn/layer-norm.js';
@@ -38,7 +39,7 @@ export class LatentSeeder extends Module {
       const [U, d] = mu.shape as [number, number];
       if (!this.training) return repeatBatch(mu, batch);
       const std = tf.exp(this.logVar.forward(c).mul(0.5));
-      const eps = tf.randomNormal([batch, U, d], 0, 1, 'float32', rng.seed());
+      const eps = normalNoise([batch, U, d], rng.seed());
       return mu.expandDims(0).add(std.expandDims(0).mul(eps));
     });
   }

@@ -3,12 +3,14 @@
  * truncated hinge loss that pulls the prior's edges inside cosine distance τ₀ and pushes non-edges
  * beyond it. Also measures how well a set of signatures recovers a graph (precision/recall).
  *
- * The optimisation runs on the active tfjs backend and disposes every tensor it creates.
+ * The optimisation runs on the host backend (the active one, or wasm/cpu where the active one cannot
+ * read synchronously: ../engine/host.ts) and disposes every tensor it creates.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../util/rng.js';
 import { sampleGraph, validateGraphPrior, type GraphPriorConfig } from './graph-priors.js';
 import { orthogonalInit } from './orthogonal.js';
+import { onHostBackend } from '../engine/host.js';
 
 /** Options of the signature fit; defaults are the reference's. */
 export interface SignatureFitOptions {
@@ -56,17 +58,17 @@ function checkShapes(fn: string, n: number, dim: number, adjLength: number, sigL
 export function signatureHingeLoss(adjacency: tf.Tensor2D, truncation: number): (s: tf.Tensor2D) => tf.Scalar {
   const n = adjacency.shape[0];
   const pairs = n * n;
-  const edgeCount = tf.tidy(() => tf.sum(adjacency).dataSync()[0] as number);
   // With h = ŝ_u·ŝ_v − (1 − τ₀) = τ₀ − d: edge term τ₀ + relu(−h), non-edge term −τ₀ + relu(h),
   // so L = τ₀(2E − n²)/n² + mean(relu(h)) − Σ A⊙h / n²  and  ∂L/∂(ŝŝᵀ) = (step(h) − A)/n².
-  const constant = (truncation * (2 * edgeCount - pairs)) / pairs;
+  // The constant stays a tensor (E = ΣA): no read-back, so this also runs where reads are async only.
+  const constant = (): tf.Tensor => tf.mul(tf.sub(tf.mul(tf.sum(adjacency), 2), pairs), truncation / pairs);
   const loss = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const s = args[0] as tf.Tensor2D;
     const save = args[1] as tf.GradSaveFunc;
     const invNorm = tf.div(1, tf.maximum(tf.norm(s, 'euclidean', 1, true), 1e-12));
     const sHat = tf.mul(s, invNorm);
     const h = tf.sub(tf.matMul(sHat, tf.transpose(sHat)), 1 - truncation);
-    const value = tf.add(tf.sub(tf.mean(tf.relu(h)), tf.div(tf.sum(tf.mul(adjacency, h)), pairs)), constant);
+    const value = tf.add(tf.sub(tf.mean(tf.relu(h)), tf.div(tf.sum(tf.mul(adjacency, h)), pairs)), constant());
     save([sHat, invNorm, h]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor => {
       const [sh, inv, hh] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
@@ -84,14 +86,18 @@ export function signatureHingeLoss(adjacency: tf.Tensor2D, truncation: number): 
  * Fits signatures (n×dim, row-major) to the graph `adj`: orthogonal init (like
  * `torch.nn.init.orthogonal_`, drawn from `rng`), then `steps` steps of tf.train.adam(lr) on
  * {@link signatureHingeLoss} with truncation τ₀. Self-pairs count as non-edges whatever `adj`'s
- * diagonal holds. Deterministic given the rng state and the backend; leaves no tensors behind.
+ * diagonal holds. Deterministic given the rng state and the host backend (../engine/host.ts); leaves
+ * no tensors behind.
  */
 export function fitSignatures(adj: Uint8Array, n: number, dim: number, rng: Rng, opts: SignatureFitOptions = {}): Float32Array {
   checkShapes('fitSignatures', n, dim, adj.length);
   const { steps, lr, truncation } = resolveOptions(opts);
   const init = orthogonalInit(n, dim, rng);
   if (steps === 0) return init;
+  return onHostBackend(() => runFit(adj, n, dim, init, steps, lr, truncation));
+}
 
+function runFit(adj: Uint8Array, n: number, dim: number, init: Float32Array, steps: number, lr: number, truncation: number): Float32Array {
   const edge = new Float32Array(n * n);
   for (let i = 0; i < n * n; i++) edge[i] = adj[i] !== 0 && i % (n + 1) !== 0 ? 1 : 0;
   const edgeT = tf.tensor2d(edge, [n, n]);

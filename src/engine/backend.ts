@@ -12,8 +12,10 @@ import * as tf from '@tensorflow/tfjs';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmPatchKernels, setWasmMatMul, type WasmMatMulMode } from './kernels/index.js';
 import { registerWasmSum } from './kernels/sum.js';
+import './gradients.js'; // device-side Mean gradient, for every backend
+import { useWriteBufferUploads } from './webgpu-uploads.js';
 import { loadNativeBlas, type NativeBlasStatus } from './native-blas.js';
-import { firstLine, isNode, navigatorGpu, prepareWebGpu } from './webgpu.js';
+import { explainSyncReads, firstLine, isNode, navigatorGpu, prepareWebGpu } from './webgpu.js';
 
 /** The tfjs backends this package knows how to run on. */
 export type BackendName = 'wasm' | 'cpu' | 'webgpu';
@@ -163,7 +165,14 @@ async function tryCpu(quiet: boolean): Promise<Availability> {
 async function tryWebgpu(quiet: boolean): Promise<Availability> {
   const probe = await prepareWebGpu();
   if (!probe.ok) return probe;
+  // Node has no synchronous GPU read-back: initialise wasm as the host backend for the small
+  // computations that must return synchronously (./host.ts); cpu stands in if wasm fails.
+  if (isNode() && tf.engine().registry['wasm'] == null) await trySetBackend('wasm', true);
   const r = await trySetBackend('webgpu', quiet);
+  if (r.ok) {
+    explainSyncReads();
+    useWriteBufferUploads();
+  }
   return r.ok ? probe : { ok: false, detail: `failed to initialise: ${r.failure}` };
 }
 

@@ -16,6 +16,7 @@
  * those are missing, or inside another gradient computation, it falls back to `tf.variableGrads`.
  */
 import * as tf from '@tensorflow/tfjs';
+import './gradients.js'; // device-side Mean gradient (see there)
 
 interface TapeNode {
   id: number;
@@ -148,7 +149,8 @@ function backward(nodes: readonly TapeNode[], xs: readonly tf.Variable[], y: tf.
       const gradient = node.gradient;
       const names = Object.keys(node.inputs);
       const dxs = tf.tidy(() => {
-        const dys = node.outputs.map((o) => acc.get(o.id) ?? tf.zeros(o.shape, o.dtype));
+        // Fill (a kernel) rather than zeros (a host-filled array, uploaded on a GPU); o may be disposed already.
+        const dys = node.outputs.map((o) => acc.get(o.id) ?? tf.fill(o.shape, 0, o.dtype));
         const fns = gradient(dys);
         return names.map((name) => {
           const fn = fns[name];

@@ -62,7 +62,9 @@ async function installNodeWebGpu(): Promise<WebGpuProbe> {
   let gpu: GpuLike;
   try {
     if (globals) Object.assign(globalThis, globals);
-    gpu = create([]);
+    // Dawn flags from the environment, e.g. NAC_DAWN_FLAGS='enable-dawn-features=allow_unsafe_apis'.
+    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+    gpu = create((env?.['NAC_DAWN_FLAGS'] ?? '').split(/\s+/).filter((f) => f !== ''));
   } catch (err) {
     return { ok: false, detail: `the 'webgpu' npm package could not create a GPU instance (${firstLine(err)})` };
   }
@@ -120,6 +122,30 @@ export async function prepareWebGpu(): Promise<WebGpuProbe> {
   const info = adapter.info;
   const name = [info?.vendor, info?.architecture, info?.description].filter((s) => s != null && s !== '').join(' ');
   return { ok: true, detail: `adapter: ${name || 'unknown'}` };
+}
+
+/**
+ * WebGPU in Node (Dawn) has no synchronous read-back: tfjs' readSync there needs an OffscreenCanvas
+ * and dies with a bare ReferenceError. This wraps the backend's readSync (once) so that such a read
+ * fails with an error that says what to do instead.
+ */
+export function explainSyncReads(): void {
+  if (typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas !== 'undefined') return;
+  const backend = tf.engine().registry['webgpu'] as unknown as { readSync: (id: object) => unknown; nacExplained?: boolean } | undefined;
+  if (backend == null || backend.nacExplained === true) return;
+  const original = backend.readSync.bind(backend);
+  backend.readSync = (dataId: object): unknown => {
+    try {
+      return original(dataId);
+    } catch (err) {
+      if (!(err instanceof ReferenceError) || !/OffscreenCanvas/.test(err.message)) throw err;
+      throw new Error(
+        'a synchronous read (dataSync/arraySync) of a GPU tensor is impossible with WebGPU in Node (Dawn has no ' +
+          'synchronous read-back); this code path must use `await tensor.data()` (please report it), or choose backend wasm',
+      );
+    }
+  };
+  backend.nacExplained = true;
 }
 
 /** First line of an error's message, for one-line diagnostics. */

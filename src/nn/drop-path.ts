@@ -3,6 +3,7 @@
  * probability p and otherwise scaled by 1/(1 − p); identity in eval mode or when p = 0.
  */
 import * as tf from '@tensorflow/tfjs';
+import { uniformNoise } from '../engine/random.js';
 import type { Rng } from '../util/rng.js';
 
 /** Applies DropPath to a branch output x [B, ...]; `rng` makes the draw reproducible. */
@@ -11,7 +12,7 @@ export function dropPath(x: tf.Tensor, p: number, training: boolean, rng: Rng): 
   return tf.tidy(() => {
     const keep = 1 - p;
     const maskShape = [x.shape[0] as number, ...x.shape.slice(1).map(() => 1)];
-    const mask = tf.randomUniform(maskShape, 0, 1, 'float32', rng.seed()).less(keep).toFloat();
+    const mask = uniformNoise(maskShape, 0, 1, rng.seed()).less(keep).toFloat();
     return x.mul(mask).div(keep);
   });
 }

@@ -4,16 +4,23 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** Global L2 norm of a set of gradients: one concat, three kernels and one read on any backend. */
+/** Global L2 norm of a set of gradients as a scalar tensor (0 for none): one concat and three kernels. */
+export function globalNormTensor(grads: ReadonlyMap<string, tf.Tensor>): tf.Scalar {
+  if (grads.size === 0) return tf.scalar(0);
+  return tf.tidy(
+    () =>
+      tf
+        .concat([...grads.values()].map((g) => g.reshape([-1])))
+        .square()
+        .sum()
+        .sqrt() as tf.Scalar,
+  );
+}
+
+/** Global L2 norm of a set of gradients: {@link globalNormTensor} and one (synchronous) read. */
 export function globalNorm(grads: ReadonlyMap<string, tf.Tensor>): number {
   if (grads.size === 0) return 0;
-  const norm = tf.tidy(() =>
-    tf
-      .concat([...grads.values()].map((g) => g.reshape([-1])))
-      .square()
-      .sum()
-      .sqrt(),
-  );
+  const norm = globalNormTensor(grads);
   try {
     return norm.dataSync()[0] as number;
   } finally {

@@ -11,7 +11,7 @@ import { NAC } from '../model/nac.js';
 import { leanVariableGrads } from '../engine/lean-grads.js';
 import { Rng } from '../util/rng.js';
 import type { AdamW } from './adamw.js';
-import { clipScale, globalNorm } from './grad-clip.js';
+import { clipScale, globalNormTensor } from './grad-clip.js';
 import { augmentImages, augmentPoints, mixBatch } from './augment.js';
 import { graphRegularizerLoss } from './graph-regularizers.js';
 import { smoothedTargetsArray, softCrossEntropy } from './loss.js';
@@ -63,11 +63,46 @@ export function prepareBatch(
   return { x, targets };
 }
 
+/** What {@link forwardBackward} returns: the caller owns (and disposes) every tensor. */
+export interface StepGradients {
+  /** Total loss (classification + regulariser), a scalar. */
+  value: tf.Scalar;
+  /** The weighted regulariser term, or null when off. */
+  regularizer: tf.Scalar | null;
+  /** Gradients of the trainable parameters, by name. */
+  grads: Map<string, tf.Tensor>;
+}
+
+/**
+ * The synchronous part of a training step: batch preparation, forward, loss and backward. Nothing
+ * is read back from the device, so on a GPU it only queues work (bench/profile-train.mjs times it).
+ */
+export function forwardBackward(model: ClassifierModel, batch: Batch, numClasses: number, cfg: TrainConfig, step: number): StepGradients {
+  const { x, targets } = prepareBatch(batch, numClasses, cfg, step);
+  if (model instanceof NAC) model.reseedNoise(stepRng(cfg.seed, STREAM.noise, step).seed());
+  const vars = [...model.namedParameters().values()].filter((v) => v.trainable);
+  let regularizer: tf.Scalar | null = null;
+  const { value, grads } = tf.tidy(() => {
+    const input = batchTensor(batch, x);
+    const t = tf.tensor2d(targets, [batch.y.length, numClasses]);
+    return leanVariableGrads(() => {
+      const ce = softCrossEntropy(model.forward(input) as tf.Tensor2D, t);
+      const r = model instanceof NAC ? graphRegularizerLoss(model, cfg.graphRegularizer) : null;
+      if (r === null) return ce;
+      regularizer = tf.keep(r);
+      return ce.add(r) as tf.Scalar;
+    }, vars);
+  });
+  return { value, regularizer, grads: new Map(Object.entries(grads)) };
+}
+
 /**
  * Runs one training step of `model` on `batch` at learning rate `lr`. Returns the losses and the
  * gradient norm; when the loss or the norm is not finite the update is skipped (the caller stops).
+ * The loss, the regulariser and the gradient norm come back in one asynchronous read (WebGPU in Node
+ * has no synchronous one, and one read per step is one pipeline stall on a GPU).
  */
-export function trainStep(
+export async function trainStep(
   model: ClassifierModel,
   optimizer: AdamW,
   batch: Batch,
@@ -75,32 +110,19 @@ export function trainStep(
   cfg: TrainConfig,
   step: number,
   lr: number,
-): StepResult {
-  const { x, targets } = prepareBatch(batch, numClasses, cfg, step);
-  if (model instanceof NAC) model.reseedNoise(stepRng(cfg.seed, STREAM.noise, step).seed());
-  const vars = [...model.namedParameters().values()].filter((v) => v.trainable);
-  let regularizer = 0;
-  const { value, grads } = tf.tidy(() => {
-    const input = batchTensor(batch, x);
-    const t = tf.tensor2d(targets, [batch.y.length, numClasses]);
-    return leanVariableGrads(() => {
-      const ce = softCrossEntropy(model.forward(input) as tf.Tensor2D, t);
-      const reg = model instanceof NAC ? graphRegularizerLoss(model, cfg.graphRegularizer) : null;
-      if (reg === null) return ce;
-      regularizer = reg.dataSync()[0] as number;
-      return ce.add(reg) as tf.Scalar;
-    }, vars);
-  });
-  const gradMap = new Map(Object.entries(grads));
+): Promise<StepResult> {
+  const { value, regularizer: reg, grads } = forwardBackward(model, batch, numClasses, cfg, step);
+  const measured = tf.tidy(() => tf.stack([value, reg ?? tf.scalar(0), globalNormTensor(grads)]));
   try {
-    const total = value.dataSync()[0] as number;
+    const [total, regularizer, gradNorm] = Array.from(await measured.data()) as [number, number, number];
     const loss = total - regularizer;
     if (!Number.isFinite(total)) return { loss, regularizer, gradNorm: NaN };
-    const gradNorm = globalNorm(gradMap);
-    if (Number.isFinite(gradNorm)) optimizer.step(gradMap, lr, cfg.gradClip > 0 ? clipScale(gradNorm, cfg.gradClip) : 1);
+    if (Number.isFinite(gradNorm)) optimizer.step(grads, lr, cfg.gradClip > 0 ? clipScale(gradNorm, cfg.gradClip) : 1);
     return { loss, regularizer, gradNorm };
   } finally {
+    measured.dispose();
+    reg?.dispose();
     value.dispose();
-    for (const g of gradMap.values()) g.dispose();
+    for (const g of grads.values()) g.dispose();
   }
 }

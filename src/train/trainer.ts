@@ -125,7 +125,7 @@ export async function train(run: RunConfig, data: DatasetSplits, options: TrainO
       const batch = data.train.getBatch(order[state.step % stepsPerEpoch] as Int32Array);
       const lr = learningRateAt(state.step, schedule);
       const t0 = performance.now();
-      const r = trainStep(model, optimizer, batch, numClasses, cfg, state.step, lr);
+      const r = await trainStep(model, optimizer, batch, numClasses, cfg, state.step, lr);
       summary.trainSeconds += (performance.now() - t0) / 1000;
       if (!Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm)) {
         summary.status = 'nan';

@@ -67,7 +67,7 @@ describe('SignatureKernel', () => {
     for (const T of [0.5, 0.1]) {
       const k = new SignatureKernel(cfg({ truncation: null, temperature: T }));
       const K = k.kernel(s, s);
-      const draws = tf.exp(k.logKernel(s, s, 4000, true, 7));
+      const draws = tf.exp(k.logKernel(s, s, 16000, true, 7)); // σ of a frequency ≤ 0.004: the bounds are ≥ 5σ
       const mean = draws.mean(0);
       const above = draws.greater(0.5).toFloat().mean(0);
       const errAbove = tf.abs(above.sub(K)).max().dataSync()[0] as number;

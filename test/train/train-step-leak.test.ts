@@ -17,21 +17,34 @@ function batchOf(n: number, seed: number): Batch {
 }
 
 describe('trainStep leaks', () => {
-  for (const impl of ['js', 'flat'] as AdamWImpl[]) {
-    it(`keeps tensor and buffer counts flat over 10 steps (AdamW '${impl}')`, () => {
+  const cases: Array<[AdamWImpl, boolean]> = [
+    ['js', false],
+    ['flat', false],
+    ['flat', true],
+  ];
+  for (const [impl, regularized] of cases) {
+    it(`keeps tensor and buffer counts flat over 10 steps (AdamW '${impl}'${regularized ? ', signature-hinge regulariser' : ''})`, async () => {
       const model = new NAC({ ...nacPreset('cpu-tiny'), priors: { ...nacPreset('cpu-tiny').priors, fitSteps: 0 } }, { seed: 2 });
       model.train();
       const opt = new AdamW(trainableNamedParameters(model), { lr: 1e-2, impl });
-      const cfg = { ...defaultTrainConfig('leak'), seed: 1 };
+      const base = defaultTrainConfig('leak');
+      const cfg = {
+        ...base,
+        seed: 1,
+        graphRegularizer: regularized ? { type: 'signature-hinge' as const, weight: 0.1, hinge: 1.5 } : base.graphRegularizer,
+      };
       const batches = [batchOf(6, 1), batchOf(6, 2)];
       const w = model.pooling.classifier.weight;
       const w0 = w.dataSync().slice();
-      trainStep(model, opt, batches[0] as Batch, 4, cfg, 0, 1e-2); // warm-up: anything created once
+      await trainStep(model, opt, batches[0] as Batch, 4, cfg, 0, 1e-2); // warm-up: anything created once
       const tensors = tf.memory().numTensors;
       const ids = tf.engine().backend.numDataIds();
       for (let s = 1; s <= 10; s++) {
-        const r = trainStep(model, opt, batches[s % 2] as Batch, 4, cfg, s, 1e-2);
+        const r = await trainStep(model, opt, batches[s % 2] as Batch, 4, cfg, s, 1e-2);
         expect(Number.isFinite(r.loss)).toBe(true);
+        // The hinge repulsion is −Σ d over close pairs: negative when on, exactly 0 when off.
+        if (regularized) expect(r.regularizer).toBeLessThan(0);
+        else expect(r.regularizer).toBe(0);
         expect(r.gradNorm).toBeGreaterThan(0);
       }
       expect(tf.memory().numTensors).toBe(tensors);

@@ -1,0 +1,101 @@
+/**
+ * The WebGPU kernel of ../random.ts: fills a float32 tensor with counter-hash noise (uniform or normal)
+ * on the device, with no input and a few bytes of uniforms. The hash is the same as the host version's.
+ * Registered on first use (the webgpu backend's module is loaded lazily, see ../webgpu.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** Kernel name (package-specific: tfjs has no such kernel). */
+export const HASH_NOISE_KERNEL = 'NacHashNoise';
+
+/** Attributes of one draw: uniform in [lo, hi) from key1, or standard normal from key1 and key2. */
+export interface HashNoiseAttrs {
+  normal: boolean;
+  lo: number;
+  hi: number;
+  key1: number;
+  key2: number;
+}
+
+const WORKGROUP = 64;
+
+/** A tfjs-webgpu program (its duck-typed interface: variableNames, outputShape, dispatch, getUserCode...). */
+class HashNoiseProgram {
+  variableNames: string[] = [];
+  outputShape: number[];
+  uniforms = 'key1 : i32, key2 : i32, lo : f32, range : f32,';
+  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
+  size = true;
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  shaderKey: string;
+  constructor(
+    shape: number[],
+    private readonly normal: boolean,
+  ) {
+    this.outputShape = shape;
+    this.dispatchLayout = { x: shape.map((_, i) => i) };
+    this.dispatch = [Math.ceil(shape.reduce((a, b) => a * b, 1) / WORKGROUP), 1, 1];
+    this.shaderKey = `nacHashNoise_${normal ? 'normal' : 'uniform'}`;
+  }
+  getUserCode(): string {
+    const value = this.normal
+      ? `let u1 = unitAt(u32(index), bitcast<u32>(uniforms.key1)) + 2.98023223876953125e-8;
+        let u2 = unitAt(u32(index), bitcast<u32>(uniforms.key2));
+        let v = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);`
+      : `let v = uniforms.lo + uniforms.range * unitAt(u32(index), bitcast<u32>(uniforms.key1));`;
+    return `
+      fn lowbias32(x0 : u32) -> u32 {
+        var x = x0;
+        x = x ^ (x >> 16u);
+        x = x * 0x7feb352du;
+        x = x ^ (x >> 15u);
+        x = x * 0x846ca68bu;
+        return x ^ (x >> 16u);
+      }
+      fn unitAt(i : u32, key : u32) -> f32 {
+        return f32(lowbias32(lowbias32(i ^ key) + key) >> 8u) * 5.9604644775390625e-8;
+      }
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          ${value}
+          setOutputAtIndex(index, v);
+        }
+      }`;
+  }
+}
+
+interface WebGpuBackendLike {
+  runWebGPUProgram(
+    program: unknown,
+    inputs: tf.TensorInfo[],
+    dtype: string,
+    uniforms: Array<{ type: string; data: number[] }>,
+  ): tf.TensorInfo;
+}
+
+let registered = false;
+
+/** Registers the kernel for 'webgpu' (idempotent). */
+export function registerHashNoiseWebGpu(): void {
+  if (registered || tf.getKernel(HASH_NOISE_KERNEL, 'webgpu') != null) {
+    registered = true;
+    return;
+  }
+  tf.registerKernel({
+    kernelName: HASH_NOISE_KERNEL,
+    backendName: 'webgpu',
+    kernelFunc: ({ backend, attrs }) => {
+      const a = attrs as unknown as HashNoiseAttrs & { shape: number[] };
+      const program = new HashNoiseProgram(a.shape, a.normal);
+      const toI32 = (k: number): number => k | 0;
+      return (backend as unknown as WebGpuBackendLike).runWebGPUProgram(program, [], 'float32', [
+        { type: 'int32', data: [toI32(a.key1)] },
+        { type: 'int32', data: [toI32(a.key2)] },
+        { type: 'float32', data: [a.lo] },
+        { type: 'float32', data: [a.hi - a.lo] },
+      ]);
+    },
+  });
+  registered = true;
+}
