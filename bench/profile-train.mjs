@@ -1,63 +1,135 @@
-// Kernel counts and times of one training step of the fashion-mnist task model (NAC or Perceiver IO) on wasm,
-// top kernels by time and by shape. Usage: npm run build && node bench/profile-train.mjs [nac|perceiver-io] [batch]
+#!/usr/bin/env node
+/**
+ * Per-kernel profile of one training step (forward + loss + backward + AdamW update, without the
+ * step's read-back) and of one eval forward, for a benchmark configuration's NAC or Perceiver IO on
+ * any backend. wasm/cpu: tf.profile's kernel list (name, count, time). webgpu: tf.time's GPU timestamp
+ * queries per shader program (needs the adapter's 'timestamp-query' feature; without it times read 0),
+ * plus wall time, GPU time and dispatch count, which tell GPU-bound from dispatch-bound.
+ *
+ *   npm run build && node bench/profile-train.mjs [--config small|reference|paper-tiny] [--backend wasm|cpu|webgpu]
+ *     [--model nac|pio] [--batch N] [--steps N] [--top N] [--json file]
+ */
+import * as fs from 'node:fs';
+import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../dist/engine/index.js';
-import { buildModel } from '../dist/model/factory.js';
-import { defaultRun } from '../dist/train/tasks.js';
-import { AdamW } from '../dist/train/adamw.js';
-import { trainableNamedParameters } from '../dist/train/param-filter.js';
-import { trainStep } from '../dist/train/train-step.js';
-await initBackend({ backend: 'wasm', quiet: true });
-const kind = process.argv[2] ?? 'nac';
-const B = Number(process.argv[3] ?? 64);
-const run = defaultRun('fashion-mnist', kind);
-run.train.batchSize = B;
-const model = buildModel(run.model, { seed: 1 });
-const opt = new AdamW(trainableNamedParameters(model), { lr: 1e-3 });
-const batch = {
-  x: Float32Array.from({ length: B * 784 }, () => Math.random()),
-  shape: [B, 28, 28, 1],
-  y: Int32Array.from({ length: B }, (_, i) => i % 10),
-};
-const step = (s) => trainStep(model, opt, batch, 10, run.train, s, 1e-3);
-for (let i = 0; i < 3; i++) step(i);
-let t = performance.now();
-for (let i = 0; i < 5; i++) step(i);
-console.log(`${kind} B ${B}: ${((performance.now() - t) / 5).toFixed(1)} ms/step`);
-const p = await tf.profile(() => step(9));
-const cnt = {},
-  tm = {};
-for (const k of p.kernels) {
-  cnt[k.name] = (cnt[k.name] ?? 0) + 1;
-  tm[k.name] = (tm[k.name] ?? 0) + (await k.kernelTimeMs);
+import { forwardBackward, trainStep } from '../dist/train/train-step.js';
+import { median } from './measure.mjs';
+import { addModelOptions, setupModelRun } from './profile-setup.mjs';
+
+const program = addModelOptions(new Command('profile-train'))
+  .option('--steps <n>', 'timed training steps (median) before profiling', (v) => Number(v), 5)
+  .option('--top <n>', 'rows per table', (v) => Number(v), 25)
+  .option('--json <file>', 'also write the profile as JSON')
+  .parse(process.argv);
+const opts = program.opts();
+
+const { backend, cfg, B, numClasses, model, optimizer, batch, trainCfg } = await setupModelRun(opts);
+console.log(`profile ${opts.model} --config ${cfg.name}, batch ${B}; ${backend}`);
+
+// Wall time of whole steps (with their read-back), as bench/run.mjs measures them.
+model.train();
+for (let s = 0; s < 2; s++) await trainStep(model, optimizer, batch, numClasses, trainCfg, s, 1e-3);
+const wall = [];
+for (let s = 0; s < opts.steps; s++) {
+  const t0 = performance.now();
+  await trainStep(model, optimizer, batch, numClasses, trainCfg, 2 + s, 1e-3);
+  wall.push(performance.now() - t0);
 }
-console.log(
-  'kernels',
-  p.kernels.length,
-  'kernel ms',
-  Object.values(tm)
-    .reduce((a, b) => a + b, 0)
-    .toFixed(1),
-);
-console.log(
-  Object.entries(cnt)
-    .sort((a, b) => tm[b[0]] - tm[a[0]])
-    .slice(0, 20)
-    .map(([k, v]) => `${k}:${v}:${tm[k].toFixed(1)}ms`)
-    .join(' '),
-);
-const bys = {};
-for (const k of p.kernels) {
-  if (!['Sub', 'Add', 'BatchMatMul', 'Sum', 'Multiply'].includes(k.name)) continue;
-  const key = `${k.name} ${JSON.stringify(k.inputShapes)}`;
-  bys[key] = bys[key] ?? [0, 0];
-  bys[key][0]++;
-  bys[key][1] += await k.kernelTimeMs;
+console.log(`train step: ${median(wall).toFixed(1)} ms (median of ${opts.steps})`);
+
+/** The step without its read: queue forward, backward and update; returns nothing. */
+function queuedStep(s) {
+  const { value, regularizer, grads } = forwardBackward(model, batch, numClasses, trainCfg, s);
+  optimizer.step(grads, 1e-3, 1);
+  value.dispose();
+  regularizer?.dispose();
+  for (const g of grads.values()) g.dispose();
 }
-console.log(
-  Object.entries(bys)
-    .sort((a, b) => b[1][1] - a[1][1])
-    .slice(0, 25)
-    .map(([k, v]) => `${v[1].toFixed(1)}ms x${v[0]} ${k}`)
-    .join('\n'),
-);
+const x = tf.tensor(batch.x, batch.shape);
+const forward = () => tf.tidy(() => model.forward(x));
+
+/** Sums rows {name, ms} by name: [name, count, ms] sorted by time. */
+function byName(rows) {
+  const acc = new Map();
+  for (const r of rows) {
+    const a = acc.get(r.name) ?? [r.name, 0, 0];
+    a[1] += 1;
+    a[2] += r.ms;
+    acc.set(r.name, a);
+  }
+  return [...acc.values()].sort((a, b) => b[2] - a[2]);
+}
+
+/**
+ * On webgpu: records each dispatched program's class and shapes, in dispatch order (the order of
+ * tf.time's per-program times), by wrapping the backend's runWebGPUProgram while `fn` runs.
+ */
+function recordPrograms(fn) {
+  const backend = tf.backend();
+  const original = backend.runWebGPUProgram;
+  const programs = [];
+  backend.runWebGPUProgram = function (program, inputs, ...rest) {
+    const shapes = inputs.map((t) => JSON.stringify(t.shape)).join(' ');
+    const out = original.call(this, program, inputs, ...rest);
+    if (program.outputShape.reduce((a, b) => a * b, 1) > 0) programs.push(`${program.constructor.name} ${shapes} → ${JSON.stringify(program.outputShape)}`);
+    return out;
+  };
+  try {
+    fn();
+  } finally {
+    backend.runWebGPUProgram = original;
+  }
+  return programs;
+}
+
+async function profilePhase(label, fn) {
+  if (tf.getBackend() === 'webgpu') {
+    let programs = [];
+    const t0 = performance.now();
+    const info = await tf.time(() => {
+      programs = recordPrograms(() => {
+        const out = fn();
+        if (out instanceof tf.Tensor) out.dispose();
+      });
+    });
+    const wallMs = performance.now() - t0;
+    const rows = (info.getExtraProfileInfo?.() ?? '')
+      .split(', ')
+      .filter((p) => p !== '')
+      .map((p) => {
+        const i = p.lastIndexOf(': ');
+        return { name: p.slice(0, i), ms: Number(p.slice(i + 2)) };
+      });
+    const aligned = rows.length === programs.length;
+    const shaped = aligned ? rows.map((r, i) => ({ name: programs[i], ms: r.ms })) : [];
+    return { label, wallMs, kernelMs: info.kernelMs, dispatches: rows.length, table: byName(rows), byShape: byName(shaped) };
+  }
+  const t0 = performance.now();
+  const p = await tf.profile(() => {
+    const out = fn();
+    return out instanceof tf.Tensor ? out : undefined;
+  });
+  const wallMs = performance.now() - t0;
+  const rows = [];
+  for (const k of p.kernels) rows.push({ name: k.name, ms: await k.kernelTimeMs });
+  if (p.result instanceof tf.Tensor) p.result.dispose();
+  return { label, wallMs, kernelMs: rows.reduce((a, r) => a + r.ms, 0), dispatches: rows.length, table: byName(rows) };
+}
+
+const phases = [await profilePhase('train step (queued, no read)', () => queuedStep(100))];
+model.eval();
+phases.push(await profilePhase('eval forward', forward));
+x.dispose();
+for (const ph of phases) {
+  console.log(`\n${ph.label}: wall ${ph.wallMs.toFixed(1)} ms (profiled), kernel time ${ph.kernelMs.toFixed(1)} ms, ${ph.dispatches} kernels`);
+  console.log('kernel/program                      count      ms     %');
+  for (const [name, n, ms] of ph.table.slice(0, opts.top)) {
+    console.log(`${name.padEnd(34)} ${String(n).padStart(6)} ${ms.toFixed(2).padStart(8)} ${((100 * ms) / (ph.kernelMs || 1)).toFixed(1).padStart(5)}`);
+  }
+  if (ph.byShape?.length) {
+    console.log('by program and shapes:');
+    for (const [name, n, ms] of ph.byShape.slice(0, opts.top)) console.log(`${ms.toFixed(2).padStart(8)} ms  x${n}  ${name}`);
+  }
+}
+if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ config: cfg.name, model: opts.model, batch: B, backend: backend, trainStepMs: median(wall), phases }, null, 1));
+model.dispose();

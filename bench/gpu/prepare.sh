@@ -16,7 +16,8 @@ xz -T0 -6 -c "$(command -v node)" > "$CARRY/node.xz"
 
 echo "prepare: production dependencies (npm ls --omit=dev) → staging"
 mkdir -p "$STAGE/node_modules"
-npm ls --omit=dev --parseable --all 2>/dev/null | tail -n +2 | while read -r dir; do
+# `npm ls` exits 1 on extraneous packages (a locally installed 'webgpu', say); its list is still complete.
+{ npm ls --omit=dev --parseable --all 2>/dev/null || true; } | tail -n +2 | grep -v '/node_modules/webgpu$' | while read -r dir; do
   rel=${dir#"$PWD/"}
   mkdir -p "$STAGE/$(dirname "$rel")"
   cp -r "$rel" "$STAGE/$rel"
@@ -30,7 +31,7 @@ find "$STAGE/node_modules" \( -name '*.map' -o -name '*.d.ts' -o -name '*.md' \)
 find "$STAGE/node_modules/webgpu" -type f \( -path '*darwin*' -o -path '*win32*' -o -path '*arm64*' \) -delete 2>/dev/null || true
 tar -C "$STAGE" -cf - node_modules | xz -T0 -6 > "$CARRY/node_modules.tar.xz"
 
-echo "prepare: Vulkan loader .debs (apt-get download)"
-( cd "$CARRY/debs" && apt-get download libvulkan1 vulkan-tools 2>&1 | tail -n 2 )
+echo "prepare: Vulkan loader and glvnd .debs (apt-get download; the NVIDIA ICD libGLX_nvidia needs glvnd)"
+( cd "$CARRY/debs" && apt-get download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2 vulkan-tools 2>&1 | tail -n 2 )
 du -sh "$CARRY"/* "$CARRY"
 echo "prepare: done. Carry: [\"dist\", \"$CARRY\"] (64 MiB limit in all)"
