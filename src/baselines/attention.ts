@@ -50,7 +50,7 @@ export class MultiHeadAttention extends Module {
   attentionWeights(x: tf.Tensor, context: tf.Tensor = x): tf.Tensor {
     return tf.tidy(() => {
       const q = this.splitHeads(this.toQ.forward(x));
-      const [k] = tf.split(this.toKV.forward(context), 2, -1) as [tf.Tensor, tf.Tensor];
+      const k = this.toKV.forwardColumns(context, 0, this.heads * this.dimHead);
       return tf.softmax(tf.matMul(q, this.splitHeads(k), false, true).mul(1 / Math.sqrt(this.dimHead)));
     });
   }
@@ -60,7 +60,10 @@ export class MultiHeadAttention extends Module {
     return tf.tidy(() => {
       const [b, n] = x.shape as [number, number, number];
       const q = this.splitHeads(this.toQ.forward(x));
-      const [k, v] = tf.split(this.toKV.forward(context), 2, -1) as [tf.Tensor, tf.Tensor];
+      // Keys and values from their own halves of W_kv: no split of the [B, M, 2·h·d] projection (slow on wasm).
+      const inner = this.heads * this.dimHead;
+      const k = this.toKV.forwardColumns(context, 0, inner);
+      const v = this.toKV.forwardColumns(context, inner, inner);
       const scores = tf.matMul(q, this.splitHeads(k), false, true).mul(1 / Math.sqrt(this.dimHead));
       const out = tf.matMul(tf.softmax(scores), this.splitHeads(v)); // [B, h, N, d]
       return this.toOut.forward(out.transpose([0, 2, 1, 3]).reshape([b, n, this.heads * this.dimHead]));

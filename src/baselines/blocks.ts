@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Module } from '../nn/module.js';
 import { LayerNorm } from '../nn/layer-norm.js';
 import { Linear } from '../nn/linear.js';
-import { geglu } from '../nn/activations.js';
+import { gegluAffine } from '../nn/activations.js';
 import type { Rng } from '../util/rng.js';
 import { MultiHeadAttention } from './attention.js';
 
@@ -70,6 +70,6 @@ export class PreNormFeedForward extends Module {
 
   /** x: [B, N, dim] → [B, N, dim]. */
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => this.out.forward(geglu(this.proj.forward(this.norm.forward(x)))));
+    return tf.tidy(() => this.out.forward(gegluAffine(this.norm.forward(x), this.proj.weight, this.proj.bias)));
   }
 }

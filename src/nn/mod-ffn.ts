@@ -10,7 +10,7 @@ import { LayerNorm } from './layer-norm.js';
 import { ModFC, type ModFCOptions } from './modfc.js';
 import { LayerScale } from './layer-scale.js';
 import { dropPath } from './drop-path.js';
-import { geglu, gelu } from './activations.js';
+import { gelu } from './activations.js';
 import type { Rng } from '../util/rng.js';
 
 export interface ModFFNOptions {
@@ -44,8 +44,8 @@ export class ModFFN extends Module {
   /** The residual branch alone (no residual add, no DropPath): [B, U, d] with codes [U, d_code]. */
   branch(x: tf.Tensor, codes: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const h = this.fc1.forward(this.norm.forward(x), codes);
-      const a = this.opts.geglu ? geglu(h) : gelu(h);
+      const xn = this.norm.forward(x);
+      const a = this.opts.geglu ? this.fc1.gegluForward(xn, codes) : gelu(this.fc1.forward(xn, codes));
       return this.layerScale.forward(this.fc2.forward(a, codes));
     });
   }

@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Module } from './module.js';
 import { linearWeight } from './init.js';
 import { layerNorm } from './layer-norm.js';
+import { gegluAffine } from './activations.js';
 import type { Rng } from '../util/rng.js';
 
 export interface ModFCOptions {
@@ -77,5 +78,10 @@ export class ModFC extends Module {
    */
   forward(x: tf.Tensor, codes: tf.Tensor): tf.Tensor {
     return tf.tidy(() => this.project(x.mul(this.modulation(codes))));
+  }
+
+  /** GEGLU(forward(x, codes)) for a layer with 2h outputs, without splitting them (see gegluAffine). */
+  gegluForward(x: tf.Tensor, codes: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => gegluAffine(x.mul(this.modulation(codes)), this.weight, this.bias));
   }
 }
