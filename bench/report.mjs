@@ -15,7 +15,7 @@ export function renderMarkdown(doc) {
       `load average at start ${m.loadAvg.map((x) => x.toFixed(2)).join(' ')}`,
     `Warm-up ${doc.options.warmup}, median of ${doc.options.repeats}. Train step = forward + soft-target cross-entropy + backward + ` +
       'clipping + AdamW (src/train/train-step.ts); forward = eval mode. FLOPs: analytical matmul/conv FLOPs (src/model/flops.ts), train = 3× forward.',
-    vs ? `PyTorch twin: ${doc.torchEnv?.torch} on ${doc.torchEnv?.device}, ${doc.torchThreads} thread(s), OPENBLAS_CORETYPE ${doc.torchEnv?.OPENBLAS_CORETYPE}.` : '',
+    vs ? `PyTorch twin: ${doc.torchEnv?.torch} on ${doc.torchEnv?.device}, ${doc.torchThreads} thread(s), OPENBLAS_CORETYPE ${doc.torchEnv?.OPENBLAS_CORETYPE}, glibc malloc without trim/mmap churn (TWIN_MALLOC_ENV of bench/torch-bridge.mjs).` : '',
     '',
     `| model | params | phase | ms | samples/s | GFLOP | GFLOP/s | peak RSS MB | tf tensors |${vs ? ' PyTorch ms | PyTorch GFLOP/s | ours / PyTorch |' : ''}`,
     `|---|---:|---|---:|---:|---:|---:|---:|---:|${vs ? '---:|---:|---:|' : ''}`,

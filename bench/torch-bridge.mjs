@@ -45,9 +45,24 @@ export async function exportForTorch(dir, { modelConfig, model, batch, numClasse
   );
 }
 
+/**
+ * glibc malloc settings for the twin (unless the environment sets them): keep freed memory in the heap
+ * instead of returning it to the OS. PyTorch's CPU allocator frees every activation; with glibc's
+ * defaults each large one is mmap'd and unmapped again, and every reuse page-faults. On the 2-core VM of
+ * docs/performance.md (with memory reclaim) that made PyTorch's reference train step 2.5-3.5x slower
+ * and erratic (400-560 ms; 159-165 ms with these settings, as the issue's 151 ms). Our side keeps its
+ * memory anyway (the wasm heap never shrinks), so this makes the comparison fair, not kinder to us.
+ */
+export const TWIN_MALLOC_ENV = {
+  MALLOC_MMAP_THRESHOLD_: String(32 << 20),
+  MALLOC_TRIM_THRESHOLD_: String(2 ** 32),
+  MALLOC_TOP_PAD_: String(256 << 20),
+};
+
 /** Runs the twin on a prepared folder; returns its parsed JSON (throws with its stderr on failure). */
 export function runTorchTwin(dir, { env = process.env, timeoutMs = 3_600_000 } = {}) {
-  const res = spawnSync(TORCH_PYTHON, [TWIN, dir], { env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
+  const twinEnv = { ...TWIN_MALLOC_ENV, ...env };
+  const res = spawnSync(TORCH_PYTHON, [TWIN, dir], { env: twinEnv, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
   if (res.error) throw new Error(`PyTorch twin: could not run ${TORCH_PYTHON} (${res.error.message}); install python3-torch`);
   if (res.status !== 0) throw new Error(`PyTorch twin failed (exit ${res.status}):\n${res.stderr.trim().split('\n').slice(-15).join('\n')}`);
   const line = res.stdout.trim().split('\n').at(-1);
