@@ -1,7 +1,7 @@
 /**
  * Gradient overrides that keep the backward pass on the device. tfjs 4.22's Mean gradient multiplies
  * dy by `ones(x.shape)`, a tensor it fills in JavaScript and, on a GPU, uploads: for the LayerNorm
- * means of a paper-size NAC that was 4 of the 7 host seconds of a WebGPU train step (H200, batch 128).
+ * means of a paper-size NAC that was about 2 of the 7 host seconds of a WebGPU train step (H200, batch 128).
  * The override multiplies by `onesLike(x)`, a kernel (a device fill on webgpu), and is otherwise tfjs'
  * formula, so the result is bit-identical and the broadcast multiply keeps its fast path on wasm.
  * Registered once, at import, for every backend.

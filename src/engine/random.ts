@@ -3,7 +3,8 @@
  * with seed s is a function of (s, i) alone, computed in JavaScript on cpu/wasm and by a WGSL kernel on
  * webgpu (./kernels/hash-noise-webgpu.ts), so a GPU draws its noise where it uses it instead of
  * receiving megabytes from the host each step (tf.randomUniform fills its tensor in JavaScript: on an
- * H200 that was 3 of the 7 host seconds of a paper-size NAC train step), and wasm and webgpu train alike.
+ * H200 that was about 1.6 of the 7 host seconds of a paper-size NAC train step), and wasm and webgpu
+ * train alike.
  *
  * Hash: lowbias32 (Wellons). key = h(seed ⊕ 0x9E3779B9); bits_i = h(h(i ⊕ key) + key); uniform
  * u_i = (bits_i >>> 8)·2⁻²⁴ ∈ [0, 1), exact in float32; value lo + (hi − lo)·u. Normal: Box–Muller on
