@@ -7,7 +7,7 @@
  * plus wall time, GPU time and dispatch count, which tell GPU-bound from dispatch-bound.
  *
  *   npm run build && node bench/profile-train.mjs [--config small|reference|paper-tiny] [--backend wasm|cpu|webgpu]
- *     [--model nac|pio] [--batch N] [--steps N] [--top N] [--json file]
+ *     [--model nac|pio] [--batch N] [--steps N] [--top N] [--tf-flag NAME=VALUE ...] [--json file]
  */
 import * as fs from 'node:fs';
 import { Command } from 'commander';
