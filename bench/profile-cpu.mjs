@@ -13,9 +13,9 @@
 import * as fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { Command } from 'commander';
-import { forwardBackward, trainStep } from '../dist/train/train-step.js';
+import { trainStep } from '../dist/train/train-step.js';
 import { median } from './measure.mjs';
-import { addModelOptions, setupModelRun } from './profile-setup.mjs';
+import { addModelOptions, queuedStep, setupModelRun } from './profile-setup.mjs';
 
 const program = addModelOptions(new Command('profile-cpu'))
   .option('--steps <n>', 'timed steps', (v) => Number(v), 4)
@@ -25,7 +25,8 @@ const program = addModelOptions(new Command('profile-cpu'))
   .parse(process.argv);
 const opts = program.opts();
 
-const { backend, cfg, B, numClasses, model, optimizer, batch, trainCfg } = await setupModelRun(opts);
+const run = await setupModelRun(opts);
+const { backend, cfg, B, numClasses, model, optimizer, batch, trainCfg } = run;
 model.train();
 for (let s = 0; s < 2; s++) await trainStep(model, optimizer, batch, numClasses, trainCfg, s, 1e-3);
 
@@ -39,15 +40,12 @@ const queue = [];
 const wait = [];
 for (let s = 0; s < opts.steps; s++) {
   const t0 = performance.now();
-  const { value, regularizer, grads } = forwardBackward(model, batch, numClasses, trainCfg, 2 + s);
-  optimizer.step(grads, 1e-3, 1);
+  const value = queuedStep(run, 2 + s);
   const t1 = performance.now();
   await value.data();
   queue.push(t1 - t0);
   wait.push(performance.now() - t1);
   value.dispose();
-  regularizer?.dispose();
-  for (const g of grads.values()) g.dispose();
 }
 const result = { config: cfg.name, model: opts.model, batch: B, backend, flags: Object.fromEntries(opts.tfFlag), queueMs: median(queue), waitMs: median(wait) };
 console.log(`${opts.model} --config ${cfg.name} batch ${B}; ${result.backend}`);

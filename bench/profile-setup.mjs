@@ -3,6 +3,7 @@
  * setup they imply (backend, tfjs flags, benchmark configuration, model, optimizer, synthetic batch).
  */
 import { Option } from 'commander';
+import { forwardBackward } from '../dist/train/train-step.js';
 import { initBackend, describeBackend } from '../dist/engine/index.js';
 import { modelNumClasses } from '../dist/model/factory.js';
 import { benchConfig, BENCH_CONFIG_NAMES } from './configs.mjs';
@@ -29,4 +30,17 @@ export async function setupModelRun(opts) {
   const { model, optimizer } = buildBenchModel(modelConfig, 0);
   const batch = syntheticBatch(cfg.inputShape, B, numClasses, 1);
   return { backend: describeBackend(report), cfg, B, numClasses, model, optimizer, batch, trainCfg: benchTrainConfig(0) };
+}
+
+/**
+ * A training step without its read-back (forward, backward, AdamW at lr 1e-3, no clipping): on a GPU it
+ * only queues work. `run` is what setupModelRun returned; `step` seeds the step's noise. Returns the
+ * loss tensor, unread (the caller disposes it).
+ */
+export function queuedStep(run, step) {
+  const { value, regularizer, grads } = forwardBackward(run.model, run.batch, run.numClasses, run.trainCfg, step);
+  run.optimizer.step(grads, 1e-3, 1);
+  regularizer?.dispose();
+  for (const g of grads.values()) g.dispose();
+  return value;
 }

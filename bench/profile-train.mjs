@@ -12,9 +12,9 @@
 import * as fs from 'node:fs';
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
-import { forwardBackward, trainStep } from '../dist/train/train-step.js';
+import { trainStep } from '../dist/train/train-step.js';
 import { median } from './measure.mjs';
-import { addModelOptions, setupModelRun } from './profile-setup.mjs';
+import { addModelOptions, queuedStep, setupModelRun } from './profile-setup.mjs';
 
 const program = addModelOptions(new Command('profile-train'))
   .option('--steps <n>', 'timed training steps (median) before profiling', (v) => Number(v), 5)
@@ -23,7 +23,8 @@ const program = addModelOptions(new Command('profile-train'))
   .parse(process.argv);
 const opts = program.opts();
 
-const { backend, cfg, B, numClasses, model, optimizer, batch, trainCfg } = await setupModelRun(opts);
+const run = await setupModelRun(opts);
+const { backend, cfg, B, numClasses, model, optimizer, batch, trainCfg } = run;
 console.log(`profile ${opts.model} --config ${cfg.name}, batch ${B}; ${backend}`);
 
 // Wall time of whole steps (with their read-back), as bench/run.mjs measures them.
@@ -37,14 +38,6 @@ for (let s = 0; s < opts.steps; s++) {
 }
 console.log(`train step: ${median(wall).toFixed(1)} ms (median of ${opts.steps})`);
 
-/** The step without its read: queue forward, backward and update; returns nothing. */
-function queuedStep(s) {
-  const { value, regularizer, grads } = forwardBackward(model, batch, numClasses, trainCfg, s);
-  optimizer.step(grads, 1e-3, 1);
-  value.dispose();
-  regularizer?.dispose();
-  for (const g of grads.values()) g.dispose();
-}
 const x = tf.tensor(batch.x, batch.shape);
 const forward = () => tf.tidy(() => model.forward(x));
 
@@ -116,7 +109,7 @@ async function profilePhase(label, fn) {
   return { label, wallMs, kernelMs: rows.reduce((a, r) => a + r.ms, 0), dispatches: rows.length, table: byName(rows) };
 }
 
-const phases = [await profilePhase('train step (queued, no read)', () => queuedStep(100))];
+const phases = [await profilePhase('train step (queued, no read)', () => queuedStep(run, 100))];
 model.eval();
 phases.push(await profilePhase('eval forward', forward));
 x.dispose();

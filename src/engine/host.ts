@@ -6,10 +6,11 @@
  * Switching to an already initialised backend is synchronous in tfjs, so this works inside constructors.
  */
 import * as tf from '@tensorflow/tfjs';
+import { webgpuReadsSync } from './webgpu.js';
 
 /** Backends whose tensors cannot be read synchronously in this environment. */
 function lacksSyncReads(name: string): boolean {
-  return name === 'webgpu' && typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas === 'undefined';
+  return name === 'webgpu' && !webgpuReadsSync();
 }
 
 /** The backend {@link onHostBackend} runs on: the active one if it reads synchronously, else wasm if initialised, else cpu. */

@@ -124,13 +124,18 @@ export async function prepareWebGpu(): Promise<WebGpuProbe> {
   return { ok: true, detail: `adapter: ${name || 'unknown'}` };
 }
 
+/** Whether tfjs' webgpu backend can read synchronously here (its readSync needs an OffscreenCanvas). */
+export function webgpuReadsSync(): boolean {
+  return typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas !== 'undefined';
+}
+
 /**
  * WebGPU in Node (Dawn) has no synchronous read-back: tfjs' readSync there needs an OffscreenCanvas
  * and dies with a bare ReferenceError. This wraps the backend's readSync (once) so that such a read
  * fails with an error that says what to do instead.
  */
 export function explainSyncReads(): void {
-  if (typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas !== 'undefined') return;
+  if (webgpuReadsSync()) return;
   const backend = tf.engine().registry['webgpu'] as unknown as { readSync: (id: object) => unknown; nacExplained?: boolean } | undefined;
   if (backend == null || backend.nacExplained === true) return;
   const original = backend.readSync.bind(backend);
