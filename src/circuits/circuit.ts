@@ -145,10 +145,12 @@ export class Circuit extends Module {
   /** The senders [read-in ∪ propagator modules], read-in first (the reference's order). */
   private readInAndPropagators(inputStates: tf.Tensor, med: tf.Tensor, rng: Rng): LayerParticipants {
     const { readIn: gi, propagator: gm } = this.latents;
+    // In eval mode the joined codes and signatures are parameter-only: joined once (../nn/eval-cache.ts).
+    const join = (site: string, a: tf.Tensor, b: tf.Tensor): tf.Tensor => this.evalCached(site, [a, b], () => tf.concat([a, b], 0));
     return {
       states: tf.concat([inputStates, med], 1),
-      codes: tf.concat([this.codes(gi, rng), this.codes(gm, rng)], 0),
-      signatures: tf.concat([gi.signatures, gm.signatures], 0),
+      codes: join('senderCodes', this.codes(gi, rng), this.codes(gm, rng)),
+      signatures: join('senderSignatures', gi.signatures, gm.signatures),
     };
   }
 

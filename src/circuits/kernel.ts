@@ -56,11 +56,21 @@ export class SignatureKernel extends Module {
    * in training (one draw per example, shared across heads). Cut pairs are exactly −∞.
    */
   logKernel(receivers: tf.Tensor, senders: tf.Tensor, batch: number, training: boolean, seed: number): tf.Tensor {
+    if (!(training && this.cfg.stochastic)) {
+      // Parameter-only: generated once per set of signatures in eval mode (../nn/eval-cache.ts).
+      return this.evalCached('logKernel', [receivers, senders, this.bandwidth], () =>
+        this.logKernelSampled(receivers, senders, 0, false, 0),
+      );
+    }
+    return this.logKernelSampled(receivers, senders, batch, true, seed);
+  }
+
+  private logKernelSampled(receivers: tf.Tensor, senders: tf.Tensor, batch: number, sample: boolean, seed: number): tf.Tensor {
     return tf.tidy(() => {
       const d = cosineDistance(receivers, senders);
       const logK = d.neg().div(this.bandwidth);
       const cut = stopGradient(tf.where(this.mask(d).greater(0), tf.zerosLike(d), tf.fill(d.shape, -Infinity)));
-      if (!(training && this.cfg.stochastic)) return this.cfg.truncation === null ? logK : logK.add(cut);
+      if (!sample) return this.cfg.truncation === null ? logK : logK.add(cut);
       const k = straightThrough(tf.exp(logK).clipByValue(PROB_EPS, 1 - PROB_EPS), tf.exp(logK));
       const logits = tf.log(k).sub(tf.log1p(k.neg())); // logit K
       const [U, V] = d.shape as [number, number];

@@ -33,11 +33,15 @@ export class LatentSeeder extends Module {
 
   /** Codes [U, d_code] → states [B, U, d]. */
   forward(codes: tf.Tensor, batch: number, rng: Rng): tf.Tensor {
+    if (!this.training) {
+      // Parameter-only up to the batch copy: computed once per set of codes in eval mode (../nn/eval-cache.ts).
+      const mu = this.evalCached('mean', [codes, ...this.namedParameters().values()], () => this.mean.forward(this.norm.forward(codes)));
+      return tf.tidy(() => repeatBatch(mu, batch));
+    }
     return tf.tidy(() => {
       const c = this.norm.forward(codeNoise(codes, this.noise.codeNoise, this.training, rng));
       const mu = this.mean.forward(c);
       const [U, d] = mu.shape as [number, number];
-      if (!this.training) return repeatBatch(mu, batch);
       const std = tf.exp(this.logVar.forward(c).mul(0.5));
       const eps = normalNoise([batch, U, d], rng.seed());
       return mu.expandDims(0).add(std.expandDims(0).mul(eps));

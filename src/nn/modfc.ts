@@ -53,13 +53,15 @@ export class ModFC extends Module {
 
   /** The per-module input modulation (1 + α·LN(W_c c)) for codes [U, d_code] (or [..., d_code]) → [U, d_in]. */
   modulation(codes: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const shape = codes.shape;
-      const proj = tf.matMul(codes.reshape([-1, this.codeDim]), this.codeProj);
-      let m = layerNorm(proj, 1e-5).mul(this.gain);
-      if (this.opts.addOneToScale) m = m.add(1);
-      return m.reshape([...shape.slice(0, -1), this.inDim]);
-    });
+    return this.evalCached('modulation', [codes, this.codeProj, this.gain], () =>
+      tf.tidy(() => {
+        const shape = codes.shape;
+        const proj = tf.matMul(codes.reshape([-1, this.codeDim]), this.codeProj);
+        let m = layerNorm(proj, 1e-5).mul(this.gain);
+        if (this.opts.addOneToScale) m = m.add(1);
+        return m.reshape([...shape.slice(0, -1), this.inDim]);
+      }),
+    );
   }
 
   /** Applies W and b to the last axis of an already modulated input. */

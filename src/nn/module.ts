@@ -7,11 +7,13 @@
  * the whole subtree: training enables code noise, DropPath, kernel sampling and Gumbel pooling.
  */
 import * as tf from '@tensorflow/tfjs';
+import { EvalCache, evalCacheEnabled, recordingGradients } from './eval-cache.js';
 
 export abstract class Module {
   private readonly ownParams = new Map<string, tf.Variable>();
   private readonly childModules = new Map<string, Module>();
   private trainingMode = true;
+  private cache: EvalCache | null = null;
 
   /** True while the module is in training mode (the default after construction). */
   get training(): boolean {
@@ -65,11 +67,41 @@ export abstract class Module {
     return this.childModules;
   }
 
-  /** Sets training mode on the whole subtree. Returns this. */
+  /** Sets training mode on the whole subtree (and frees its eval caches). Returns this. */
   train(on = true): this {
     this.trainingMode = on;
+    this.cache?.clear();
     for (const c of this.childModules.values()) c.train(on);
     return this;
+  }
+
+  /**
+   * A parameter-only value: in eval mode, outside gradient recording, computed once per distinct set
+   * of `inputs` (every parameter the computation reads must be among them) and then reused
+   * (./eval-cache.ts); otherwise computed each call. The result must not be disposed by the caller.
+   */
+  protected evalCached(site: string, inputs: readonly tf.Tensor[], compute: () => tf.Tensor): tf.Tensor {
+    if (this.trainingMode || !evalCacheEnabled || recordingGradients()) return compute();
+    this.cache ??= new EvalCache();
+    return this.cache.get(site, inputs, compute);
+  }
+
+  /** Values held by the eval caches of the subtree, and their hit/miss counts. */
+  evalCacheStats(): { size: number; hits: number; misses: number } {
+    const out = { size: this.cache?.size ?? 0, hits: this.cache?.hits ?? 0, misses: this.cache?.misses ?? 0 };
+    for (const c of this.childModules.values()) {
+      const s = c.evalCacheStats();
+      out.size += s.size;
+      out.hits += s.hits;
+      out.misses += s.misses;
+    }
+    return out;
+  }
+
+  /** Frees the eval-cached values of the subtree (they are recomputed on the next eval forward). */
+  clearEvalCaches(): void {
+    this.cache?.clear();
+    for (const c of this.childModules.values()) c.clearEvalCaches();
   }
 
   /** Sets evaluation mode on the whole subtree. Returns this. */
@@ -98,8 +130,9 @@ export abstract class Module {
     for (const [name, t] of values) (params.get(name) as tf.Variable).assign(t.toFloat());
   }
 
-  /** Disposes every parameter of the subtree. */
+  /** Disposes every parameter and eval-cached value of the subtree. */
   dispose(): void {
+    this.clearEvalCaches();
     for (const v of this.namedParameters().values()) v.dispose();
   }
 }
