@@ -30,6 +30,11 @@ export function isNode(): boolean {
   return typeof p?.versions?.node === 'string';
 }
 
+/** An environment variable of the Node process (undefined in a browser or when unset). */
+export function processEnv(name: string): string | undefined {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+}
+
 /** The WebGPU entry point (`navigator.gpu`) if the environment exposes one. */
 export function navigatorGpu(): GpuLike | undefined {
   const nav = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator;
@@ -63,8 +68,7 @@ async function installNodeWebGpu(): Promise<WebGpuProbe> {
   try {
     if (globals) Object.assign(globalThis, globals);
     // Dawn flags from the environment, e.g. NAC_DAWN_FLAGS='enable-dawn-features=allow_unsafe_apis'.
-    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-    gpu = create((env?.['NAC_DAWN_FLAGS'] ?? '').split(/\s+/).filter((f) => f !== ''));
+    gpu = create((processEnv('NAC_DAWN_FLAGS') ?? '').split(/\s+/).filter((f) => f !== ''));
   } catch (err) {
     return { ok: false, detail: `the 'webgpu' npm package could not create a GPU instance (${firstLine(err)})` };
   }
