@@ -4,9 +4,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Module } from './module.js';
+import { fusedLayerNorm, fusedLayerNormActive } from '../engine/kernels/layer-norm-webgpu.js';
 
-/** Non-affine layer norm over the last axis. */
+/** Non-affine layer norm over the last axis (one fused kernel each way on webgpu, tfjs ops elsewhere). */
 export function layerNorm(x: tf.Tensor, eps = 1e-5): tf.Tensor {
+  if (fusedLayerNormActive()) return fusedLayerNorm(x, eps);
   return tf.tidy(() => {
     const { mean, variance } = tf.moments(x, -1, true);
     return x.sub(mean).mul(tf.rsqrt(variance.add(eps)));

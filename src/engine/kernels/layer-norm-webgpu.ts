@@ -1,0 +1,155 @@
+/**
+ * Fused (non-affine) layer normalisation over the last axis for tfjs' webgpu backend, forward and
+ * backward. Composed of tfjs ops, a layer norm is 7 kernels forward and about 20 backward (moments,
+ * broadcasts and the reductions of their gradients); a NAC calls it for every state norm and inside
+ * every ModFC modulation, so on a GPU, where each kernel costs tens of microseconds of host time,
+ * those kernels were about a fifth of a training step's. Here each direction is one kernel, one
+ * thread per row (rows are short: d ≤ a few thousand):
+ *   forward:  y = (x − μ)·r,  r = 1/√(σ² + eps)   (σ² biased, as PyTorch and the composite version)
+ *   backward: dx = r·(dy − mean(dy) − ŷ·mean(dy·ŷ)), ŷ = y recomputed from x
+ * ../layer-norm.ts picks this on webgpu and the composite version elsewhere.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { processEnv } from '../webgpu.js';
+
+/** Kernel names (package-specific: tfjs has no such kernels). */
+export const LAYER_NORM_KERNEL = 'NacLayerNorm';
+export const LAYER_NORM_GRAD_KERNEL = 'NacLayerNormGrad';
+
+const WORKGROUP = 64;
+
+/** One thread per row of the last axis; `size` is off: the shader bounds itself by `rows`. */
+class RowProgram {
+  outputShape: number[];
+  uniforms = 'rows : i32, d : i32, eps : f32,';
+  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  shaderKey: string;
+  constructor(
+    shape: number[],
+    readonly variableNames: string[],
+    private readonly body: string,
+    name: string,
+  ) {
+    this.outputShape = shape;
+    this.dispatchLayout = { x: shape.map((_, i) => i) };
+    const rows = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+    this.dispatch = [Math.ceil(rows / WORKGROUP), 1, 1];
+    this.shaderKey = name;
+  }
+  getUserCode(): string {
+    return `
+      fn main(row : i32) {
+        if (row >= uniforms.rows) { return; }
+        let d = uniforms.d;
+        let base = row * d;
+        var sum = 0.0;
+        for (var i = 0; i < d; i++) { sum += lnX[base + i]; }
+        let mean = sum / f32(d);
+        var sq = 0.0;
+        for (var i = 0; i < d; i++) { let c = lnX[base + i] - mean; sq += c * c; }
+        let r = inverseSqrt(sq / f32(d) + uniforms.eps);
+        ${this.body}
+      }`;
+  }
+}
+
+const FORWARD = `for (var i = 0; i < d; i++) { setOutputAtIndex(base + i, (lnX[base + i] - mean) * r); }`;
+const BACKWARD = `
+        var gSum = 0.0;
+        var gySum = 0.0;
+        for (var i = 0; i < d; i++) {
+          let g = lnDy[base + i];
+          gSum += g;
+          gySum += g * (lnX[base + i] - mean) * r;
+        }
+        let gMean = gSum / f32(d);
+        let gyMean = gySum / f32(d);
+        for (var i = 0; i < d; i++) {
+          let y = (lnX[base + i] - mean) * r;
+          setOutputAtIndex(base + i, r * (lnDy[base + i] - gMean - y * gyMean));
+        }`;
+
+interface WebGpuBackendLike {
+  runWebGPUProgram(
+    program: unknown,
+    inputs: tf.TensorInfo[],
+    dtype: string,
+    uniforms: Array<{ type: string; data: number[] }>,
+  ): tf.TensorInfo;
+}
+
+function uniformsOf(shape: number[], eps: number): Array<{ type: string; data: number[] }> {
+  const d = shape[shape.length - 1] as number;
+  const rows = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+  return [
+    { type: 'int32', data: [rows] },
+    { type: 'int32', data: [d] },
+    { type: 'float32', data: [eps] },
+  ];
+}
+
+let registered = false;
+
+/** Registers both kernels for 'webgpu' (idempotent). */
+export function registerLayerNormWebGpu(): void {
+  if (registered || tf.getKernel(LAYER_NORM_KERNEL, 'webgpu') != null) {
+    registered = true;
+    return;
+  }
+  tf.registerKernel({
+    kernelName: LAYER_NORM_KERNEL,
+    backendName: 'webgpu',
+    kernelFunc: ({ backend, inputs, attrs }) => {
+      const { x } = inputs as { x: tf.TensorInfo };
+      const eps = (attrs as unknown as { eps: number }).eps;
+      const program = new RowProgram(x.shape, ['lnX'], FORWARD, 'nacLayerNorm');
+      return (backend as unknown as WebGpuBackendLike).runWebGPUProgram(program, [x], 'float32', uniformsOf(x.shape, eps));
+    },
+  });
+  tf.registerKernel({
+    kernelName: LAYER_NORM_GRAD_KERNEL,
+    backendName: 'webgpu',
+    kernelFunc: ({ backend, inputs, attrs }) => {
+      const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+      const eps = (attrs as unknown as { eps: number }).eps;
+      const program = new RowProgram(x.shape, ['lnX', 'lnDy'], BACKWARD, 'nacLayerNormGrad');
+      return (backend as unknown as WebGpuBackendLike).runWebGPUProgram(program, [x, dy], 'float32', uniformsOf(x.shape, eps));
+    },
+  });
+  registered = true;
+}
+
+/**
+ * Whether the fused layer norm serves the active backend: webgpu only, unless NAC_FUSED_LAYER_NORM=0
+ * (for A/B timing in bench/). wasm and cpu keep the composite version (and its exact numbers).
+ */
+export function fusedLayerNormActive(): boolean {
+  if (tf.getBackend() !== 'webgpu') return false;
+  if (processEnv('NAC_FUSED_LAYER_NORM') === '0') return false;
+  registerLayerNormWebGpu();
+  return true;
+}
+
+type Unary = (x: tf.Tensor) => tf.Tensor;
+const byEps = new Map<number, Unary>();
+
+/** Non-affine layer norm over the last axis with the fused kernels (webgpu), differentiable. */
+export function fusedLayerNorm(x: tf.Tensor, eps: number): tf.Tensor {
+  registerLayerNormWebGpu();
+  let f = byEps.get(eps);
+  if (f === undefined) {
+    const attrs = { eps } as unknown as tf.NamedAttrMap;
+    f = tf.customGrad(((input: tf.Tensor, save: (ts: tf.Tensor[]) => void) => {
+      save([input]);
+      return {
+        value: tf.engine().runKernel(LAYER_NORM_KERNEL, { x: input }, attrs) as tf.Tensor,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+          tf.engine().runKernel(LAYER_NORM_GRAD_KERNEL, { x: saved[0] as tf.Tensor, dy }, attrs) as tf.Tensor,
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as Unary;
+    byEps.set(eps, f);
+  }
+  return f(x);
+}
