@@ -6,7 +6,7 @@
 #   2. profile: per-program GPU times of one paper-tiny train step and forward (bench/profile-train.mjs);
 #   3. bench: paper-tiny, then reference, on webgpu against the twin on CUDA (bench/run.mjs --vs-torch);
 #   cpu: host (JS thread) time vs device wait of a train step, with a V8 profile (bench/profile-cpu.mjs);
-#   ab: the paper-tiny NAC with one change off (fused AdamW, fused layer norm, eval cache);
+#   ab: the paper-tiny NAC with one change off (fused AdamW, fused layer norm, block Sum, eval cache);
 #   4. parity: 50 training steps on wasm and on webgpu from the same weights (bench/parity-backends.mjs).
 # Results: $OUT/run.log (everything printed) and $OUT/gpu-results.tgz (JSON and markdown of each step).
 #   bash bench/gpu/run.sh     (env: STEPS="profile-nac bench parity profile-pio" CONFIGS="paper-tiny reference" PROFILE_CONFIG=paper-tiny
@@ -130,7 +130,7 @@ for step in $STEPS; do
       # What each change buys: the $pc NAC (ours only) with one of them off.
       # (Measured once and dropped from the list, no gain: skip-validation:NAC_DAWN_FLAGS=enable-dawn-features=
       # allow_unsafe_apis,skip_validation, and --tf-flag WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=200; docs/performance.md.)
-      for v in "all-on:" "no-fused-adamw:NAC_FUSED_ADAMW=0" "no-fused-layer-norm:NAC_FUSED_LAYER_NORM=0" \
+      for v in "all-on:" "no-fused-adamw:NAC_FUSED_ADAMW=0" "no-fused-layer-norm:NAC_FUSED_LAYER_NORM=0" "no-block-sum:NAC_WEBGPU_SUM=0" \
         "no-eval-cache:NAC_EVAL_CACHE=0"; do
         name=${v%%:*}
         run 90 "ab-$pc-$name" env ${v#*:} node bench/run.mjs --config "$pc" --backend webgpu --models nac \

@@ -13,9 +13,10 @@ import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmPatchKernels, setWasmMatMul, type WasmMatMulMode } from './kernels/index.js';
 import { registerWasmSum } from './kernels/sum.js';
 import './gradients.js'; // device-side Mean gradient, for every backend
+import { registerWebGpuSum } from './kernels/sum-webgpu.js';
 import { useWriteBufferUploads } from './webgpu-uploads.js';
 import { loadNativeBlas, type NativeBlasStatus } from './native-blas.js';
-import { explainSyncReads, firstLine, isNode, navigatorGpu, prepareWebGpu } from './webgpu.js';
+import { explainSyncReads, firstLine, isNode, navigatorGpu, prepareWebGpu, processEnv } from './webgpu.js';
 
 /** The tfjs backends this package knows how to run on. */
 export type BackendName = 'wasm' | 'cpu' | 'webgpu';
@@ -172,6 +173,7 @@ async function tryWebgpu(quiet: boolean): Promise<Availability> {
   if (r.ok) {
     explainSyncReads();
     useWriteBufferUploads();
+    if (processEnv('NAC_WEBGPU_SUM') !== '0') registerWebGpuSum();
   }
   return r.ok ? probe : { ok: false, detail: `failed to initialise: ${r.failure}` };
 }

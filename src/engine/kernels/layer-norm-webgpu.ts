@@ -4,7 +4,7 @@
  * broadcasts and the reductions of their gradients); a NAC calls it for every state norm and inside
  * every ModFC modulation, so on a GPU, where each kernel costs tens of microseconds of host time,
  * those kernels were about a fifth of a training step's. Here each direction is one kernel, one
- * thread per row (rows are short: d ≤ a few thousand):
+ * workgroup per row:
  *   forward:  y = (x − μ)·r,  r = 1/√(σ² + eps)   (σ² biased, as PyTorch and the composite version)
  *   backward: dx = r·(dy − mean(dy) − ŷ·mean(dy·ŷ)), ŷ = y recomputed from x
  * ../layer-norm.ts picks this on webgpu and the composite version elsewhere.
@@ -18,7 +18,11 @@ export const LAYER_NORM_GRAD_KERNEL = 'NacLayerNormGrad';
 
 const WORKGROUP = 64;
 
-/** One thread per row of the last axis; `size` is off: the shader bounds itself by `rows`. */
+/**
+ * One workgroup of {@link WORKGROUP} threads per row of the last axis: each thread strides over the
+ * row (coalesced reads), partial sums meet in workgroup memory. Rows past the end compute nothing
+ * but still reach every barrier (barriers need uniform control flow).
+ */
 class RowProgram {
   outputShape: number[];
   uniforms = 'rows : i32, d : i32, eps : f32,';
@@ -34,39 +38,64 @@ class RowProgram {
   ) {
     this.outputShape = shape;
     this.dispatchLayout = { x: shape.map((_, i) => i) };
-    const rows = shape.slice(0, -1).reduce((a, b) => a * b, 1);
-    this.dispatch = [Math.ceil(rows / WORKGROUP), 1, 1];
+    this.dispatch = [shape.slice(0, -1).reduce((a, b) => a * b, 1), 1, 1];
     this.shaderKey = name;
   }
   getUserCode(): string {
     return `
-      fn main(row : i32) {
-        if (row >= uniforms.rows) { return; }
+      var<workgroup> lnA : array<f32, ${WORKGROUP}>;
+      var<workgroup> lnB : array<f32, ${WORKGROUP}>;
+      fn reduceAB() {
+        for (var size = ${WORKGROUP / 2}u; size > 0u; size = size / 2u) {
+          if (localId.x < size) {
+            lnA[localId.x] = lnA[localId.x] + lnA[localId.x + size];
+            lnB[localId.x] = lnB[localId.x] + lnB[localId.x + size];
+          }
+          workgroupBarrier();
+        }
+      }
+      fn main(index : i32) {
+        let row = index / ${WORKGROUP};
+        let lane = i32(localId.x);
         let d = uniforms.d;
+        let n = select(0, d, row < uniforms.rows);
         let base = row * d;
         var sum = 0.0;
-        for (var i = 0; i < d; i++) { sum += lnX[base + i]; }
-        let mean = sum / f32(d);
+        for (var i = lane; i < n; i = i + ${WORKGROUP}) { sum = sum + lnX[base + i]; }
+        lnA[lane] = sum;
+        lnB[lane] = 0.0;
+        workgroupBarrier();
+        reduceAB();
+        let mean = lnA[0] / f32(d);
+        workgroupBarrier();
         var sq = 0.0;
-        for (var i = 0; i < d; i++) { let c = lnX[base + i] - mean; sq += c * c; }
-        let r = inverseSqrt(sq / f32(d) + uniforms.eps);
+        for (var i = lane; i < n; i = i + ${WORKGROUP}) { let c = lnX[base + i] - mean; sq = sq + c * c; }
+        lnA[lane] = sq;
+        workgroupBarrier();
+        reduceAB();
+        let r = inverseSqrt(lnA[0] / f32(d) + uniforms.eps);
+        workgroupBarrier();
         ${this.body}
       }`;
   }
 }
 
-const FORWARD = `for (var i = 0; i < d; i++) { setOutputAtIndex(base + i, (lnX[base + i] - mean) * r); }`;
+const FORWARD = `for (var i = lane; i < n; i = i + ${WORKGROUP}) { setOutputAtIndex(base + i, (lnX[base + i] - mean) * r); }`;
 const BACKWARD = `
         var gSum = 0.0;
         var gySum = 0.0;
-        for (var i = 0; i < d; i++) {
+        for (var i = lane; i < n; i = i + ${WORKGROUP}) {
           let g = lnDy[base + i];
-          gSum += g;
-          gySum += g * (lnX[base + i] - mean) * r;
+          gSum = gSum + g;
+          gySum = gySum + g * (lnX[base + i] - mean) * r;
         }
-        let gMean = gSum / f32(d);
-        let gyMean = gySum / f32(d);
-        for (var i = 0; i < d; i++) {
+        lnA[lane] = gSum;
+        lnB[lane] = gySum;
+        workgroupBarrier();
+        reduceAB();
+        let gMean = lnA[0] / f32(d);
+        let gyMean = lnB[0] / f32(d);
+        for (var i = lane; i < n; i = i + ${WORKGROUP}) {
           let y = (lnX[base + i] - mean) * r;
           setOutputAtIndex(base + i, r * (lnDy[base + i] - gMean - y * gyMean));
         }`;
