@@ -10,6 +10,7 @@
  * The arithmetic follows the composite update's order, so results agree to float32 rounding.
  */
 import * as tf from '@tensorflow/tfjs';
+import { f32, i32, type WebGpuBackendLike } from './webgpu-program.js';
 import { processEnv } from '../webgpu.js';
 
 /** Kernel names (package-specific: tfjs has no such kernels). */
@@ -91,17 +92,6 @@ class AdamParamProgram extends FlatProgram {
   }
 }
 
-interface WebGpuBackendLike {
-  runWebGPUProgram(
-    program: unknown,
-    inputs: tf.TensorInfo[],
-    dtype: string,
-    uniforms: Array<{ type: string; data: number[] }>,
-  ): tf.TensorInfo;
-}
-
-const f32 = (x: number): { type: string; data: number[] } => ({ type: 'float32', data: [x] });
-
 let registered = false;
 
 /** Registers both kernels for 'webgpu' (idempotent). */
@@ -132,7 +122,7 @@ export function registerAdamWWebGpu(): void {
       const { p, m, v } = inputs as { p: tf.TensorInfo; m: tf.TensorInfo; v: tf.TensorInfo };
       const program = new AdamParamProgram(p.shape);
       return (backend as unknown as WebGpuBackendLike).runWebGPUProgram(program, [p, m, v], 'float32', [
-        { type: 'int32', data: [a.offset] },
+        i32(a.offset),
         f32(a.keep),
         f32(a.stepSize),
         f32(a.bc2Sqrt),

@@ -4,6 +4,7 @@
  * Registered on first use (the webgpu backend's module is loaded lazily, see ../webgpu.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { f32, i32, type WebGpuBackendLike } from './webgpu-program.js';
 
 /** Kernel name (package-specific: tfjs has no such kernel). */
 export const HASH_NOISE_KERNEL = 'NacHashNoise';
@@ -65,15 +66,6 @@ class HashNoiseProgram {
   }
 }
 
-interface WebGpuBackendLike {
-  runWebGPUProgram(
-    program: unknown,
-    inputs: tf.TensorInfo[],
-    dtype: string,
-    uniforms: Array<{ type: string; data: number[] }>,
-  ): tf.TensorInfo;
-}
-
 let registered = false;
 
 /** Registers the kernel for 'webgpu' (idempotent). */
@@ -90,10 +82,10 @@ export function registerHashNoiseWebGpu(): void {
       const program = new HashNoiseProgram(a.shape, a.normal);
       const toI32 = (k: number): number => k | 0;
       return (backend as unknown as WebGpuBackendLike).runWebGPUProgram(program, [], 'float32', [
-        { type: 'int32', data: [toI32(a.key1)] },
-        { type: 'int32', data: [toI32(a.key2)] },
-        { type: 'float32', data: [a.lo] },
-        { type: 'float32', data: [a.hi - a.lo] },
+        i32(toI32(a.key1)),
+        i32(toI32(a.key2)),
+        f32(a.lo),
+        f32(a.hi - a.lo),
       ]);
     },
   });

@@ -10,6 +10,7 @@
  * ../layer-norm.ts picks this on webgpu and the composite version elsewhere.
  */
 import * as tf from '@tensorflow/tfjs';
+import { f32, i32, type ProgramUniform, type WebGpuBackendLike } from './webgpu-program.js';
 import { processEnv } from '../webgpu.js';
 
 /** Kernel names (package-specific: tfjs has no such kernels). */
@@ -100,23 +101,10 @@ const BACKWARD = `
           setOutputAtIndex(base + i, r * (lnDy[base + i] - gMean - y * gyMean));
         }`;
 
-interface WebGpuBackendLike {
-  runWebGPUProgram(
-    program: unknown,
-    inputs: tf.TensorInfo[],
-    dtype: string,
-    uniforms: Array<{ type: string; data: number[] }>,
-  ): tf.TensorInfo;
-}
-
-function uniformsOf(shape: number[], eps: number): Array<{ type: string; data: number[] }> {
+function uniformsOf(shape: number[], eps: number): ProgramUniform[] {
   const d = shape[shape.length - 1] as number;
   const rows = shape.slice(0, -1).reduce((a, b) => a * b, 1);
-  return [
-    { type: 'int32', data: [rows] },
-    { type: 'int32', data: [d] },
-    { type: 'float32', data: [eps] },
-  ];
+  return [i32(rows), i32(d), f32(eps)];
 }
 
 let registered = false;

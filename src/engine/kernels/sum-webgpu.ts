@@ -11,6 +11,7 @@
  * initBackend when webgpu starts (NAC_WEBGPU_SUM=0 keeps the stock kernel, for A/B timing).
  */
 import * as tf from '@tensorflow/tfjs';
+import { i32, type WebGpuBackendLike } from './webgpu-program.js';
 import { blockReduction } from './sum.js';
 
 const STOCK = Symbol.for('neural-attentive-circuits/webgpu-stock-sum');
@@ -53,16 +54,6 @@ class BlockSumProgram {
   }
 }
 
-interface WebGpuBackendLike {
-  runWebGPUProgram(
-    program: unknown,
-    inputs: tf.TensorInfo[],
-    dtype: string,
-    uniforms: Array<{ type: string; data: number[] }>,
-  ): tf.TensorInfo;
-  disposeData(dataId: object): void;
-}
-
 function blockSum(
   backend: WebGpuBackendLike,
   x: tf.TensorInfo,
@@ -74,8 +65,7 @@ function blockSum(
   const run = (input: tf.TensorInfo, shape: number[], red: number, chunk: number): tf.TensorInfo => {
     const parts = Math.ceil(red / chunk);
     const program = new BlockSumProgram(shape, outer * parts * inner);
-    const u = (v: number) => ({ type: 'int32', data: [v] });
-    return backend.runWebGPUProgram(program, [input], 'float32', [u(red), u(inner), u(chunk), u(parts)]);
+    return backend.runWebGPUProgram(program, [input], 'float32', [i32(red), i32(inner), i32(chunk), i32(parts)]);
   };
   if (reduced <= 2 * CHUNK) return run(x, outShape, reduced, reduced);
   const partial = run(x, [outer, Math.ceil(reduced / CHUNK), inner], reduced, CHUNK);
