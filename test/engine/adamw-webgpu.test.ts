@@ -44,6 +44,7 @@ async function run(fused: boolean): Promise<{ values: Float32Array[]; kernels: n
   return { values, kernels };
 }
 
+// Skipped where WebGPU does not run (no `webgpu` package or no Vulkan driver), as in CI.
 describe.skipIf(!webgpu)('fused AdamW on webgpu', () => {
   // test/setup.ts selects the test backend (wasm) before each file's tests: switch back to webgpu.
   beforeAll(async () => {

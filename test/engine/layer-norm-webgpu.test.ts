@@ -27,6 +27,7 @@ const maxRelDiff = (a: Float32Array, b: Float32Array): number => {
   return worst;
 };
 
+// Skipped where WebGPU does not run (no `webgpu` package or no Vulkan driver), as in CI.
 describe.skipIf(!webgpu)('fused layer norm on webgpu', () => {
   // test/setup.ts selects the test backend (wasm) before each file's tests: switch back to webgpu.
   beforeAll(async () => {

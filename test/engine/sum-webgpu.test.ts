@@ -33,6 +33,7 @@ function hostSum(x: Float32Array, shape: number[], axes: number[]): Float64Array
   return out;
 }
 
+// Skipped where WebGPU does not run (no `webgpu` package or no Vulkan driver), as in CI.
 describe.skipIf(!webgpu)('block Sum on webgpu', () => {
   // test/setup.ts selects the test backend (wasm) before each file's tests: switch back to webgpu.
   beforeAll(async () => {
