@@ -2,7 +2,7 @@
  * Fused (non-affine) layer normalisation over the last axis for tfjs' webgpu backend, forward and
  * backward. Composed of tfjs ops, a layer norm is 7 kernels forward and about 20 backward (moments,
  * broadcasts and the reductions of their gradients); a NAC calls it for every state norm and inside
- * every ModFC modulation, so fusing it cut the paper-tiny NAC's train step from 8,994 GPU kernels to
+ * every ModFC modulation; with the fused AdamW, fusing it cut the paper-tiny NAC's train step from 8,994 GPU kernels to
  * 5,045 (each costs tens of microseconds of host time on WebGPU in Node). Here each direction is one
  * kernel, one workgroup per row (a first version with one thread per row read memory uncoalesced and
  * cost more GPU time than it saved):
