@@ -119,7 +119,7 @@ async function runExperiment() {
       for (const c of conditions) {
         const source = c.scratch ? AdaptationSource.fromScratch(pretrained.config, seed) : pretrained;
         for (const k of shots) {
-          const r = runEpisodes(source, data, { policy: c.policy, seed, ways, shots: k, episodes });
+          const r = await runEpisodes(source, data, { policy: c.policy, seed, ways, shots: k, episodes });
           const label = `${c.scratch ? 'scratch' : 'pretrained'} ${m} s${seed} ${c.policy} k=${k}`;
           process.stderr.write(`${label}: ${formatMeanCI(meanCI(r.accuracies), 1, 100)} % (${r.seconds.toFixed(1)} s)\n`);
           runs.push({ model: m, scratch: c.scratch, policy: c.policy, seed, shots: k, accuracies: r.accuracies, seconds: r.seconds });

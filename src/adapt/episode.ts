@@ -82,8 +82,8 @@ export function episodeSeeds(seed: number, episode: number): { train: number; he
 }
 
 /** The rows of `indices` at `stage`: raw inputs, or the source's cached tokens/features. */
-function stageRows(source: AdaptationSource, data: Dataset, indices: Int32Array, stage: Stage): Rows {
-  if (stage !== 'input') return source.rows(stage, data, indices);
+async function stageRows(source: AdaptationSource, data: Dataset, indices: Int32Array, stage: Stage): Promise<Rows> {
+  if (stage !== 'input') return await source.rows(stage, data, indices);
   const b = data.getBatch(indices);
   return { x: b.x, shape: b.shape };
 }
@@ -92,13 +92,13 @@ function stageRows(source: AdaptationSource, data: Dataset, indices: Int32Array,
  * Runs episode number `index` (drawn as `episode`) from `source`: adapts a fresh copy on the k-shot
  * training examples of `data.train` and evaluates it on `episode.testIndices` of `data.test`.
  */
-export function runEpisode(
+export async function runEpisode(
   source: AdaptationSource,
   data: { train: Dataset; test: Dataset },
   episode: Episode,
   index: number,
   options: EpisodeOptions,
-): EpisodeResult {
+): Promise<EpisodeResult> {
   const t0 = performance.now();
   const hyper = resolveHyper(options.policy, options);
   const mode = options.mode ?? DEFAULT_BACKBONE_MODE;
@@ -109,8 +109,8 @@ export function runEpisode(
   if (options.policy !== 'linear-probe' && (options.warmStart ?? true)) {
     const probe = defaultAdaptHyper('linear-probe');
     const wsStage = adaptStage('linear-probe', 'eval', options.useCache ?? true);
-    const rows = stageRows(source, data.train, episode.trainIndices, wsStage);
-    warmStartLosses = adaptModel(model, rows, episode.trainLabels, wsStage, {
+    const rows = await stageRows(source, data.train, episode.trainIndices, wsStage);
+    warmStartLosses = await adaptModel(model, rows, episode.trainLabels, wsStage, {
       policy: 'linear-probe',
       ...probe,
       batchSize: options.batchSize,
@@ -118,16 +118,16 @@ export function runEpisode(
       mode: 'eval',
     });
   }
-  const train = stageRows(source, data.train, episode.trainIndices, stage);
-  const losses = adaptModel(model, train, episode.trainLabels, stage, {
+  const train = await stageRows(source, data.train, episode.trainIndices, stage);
+  const losses = await adaptModel(model, train, episode.trainLabels, stage, {
     policy: options.policy,
     ...hyper,
     batchSize: options.batchSize,
     seed: seeds.train,
     mode,
   });
-  const test = stageRows(source, data.test, episode.testIndices, stage);
-  const accuracy = stageAccuracy(model, test, episode.testLabels, stage);
+  const test = await stageRows(source, data.test, episode.testIndices, stage);
+  const accuracy = await stageAccuracy(model, test, episode.testLabels, stage);
   return { accuracy, losses, warmStartLosses, stage, hyper, seconds: (performance.now() - t0) / 1000, model };
 }
 
@@ -149,7 +149,13 @@ export interface AdaptationRecord {
 }
 
 /** Saves an adapted model as a model folder (its class names are the episode's) for `nac predict`. */
-export function saveAdaptedModel(dir: string, source: AdaptationSource, model: ClassifierModel, classNames: readonly string[], record: AdaptationRecord): void {
+export function saveAdaptedModel(
+  dir: string,
+  source: AdaptationSource,
+  model: ClassifierModel,
+  classNames: readonly string[],
+  record: AdaptationRecord,
+): void {
   const config = withNumClasses(source.config, record.classes.length);
   saveModelDir(dir, config, model, { classNames: record.classes.map((c) => classNames[c] ?? String(c)), adaptation: record });
 }

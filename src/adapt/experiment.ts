@@ -63,13 +63,17 @@ export interface EpisodesOptions extends EpisodeOptions {
 }
 
 /** Runs episodes 0…episodes−1 of experiment `seed`; returns every episode's accuracy and the wall time. */
-export function runEpisodes(source: AdaptationSource, data: EpisodeData, o: EpisodesOptions): { accuracies: number[]; seconds: number } {
+export async function runEpisodes(
+  source: AdaptationSource,
+  data: EpisodeData,
+  o: EpisodesOptions,
+): Promise<{ accuracies: number[]; seconds: number }> {
   if (!Number.isInteger(o.episodes) || o.episodes < 1) throw new ConfigError('episodes', `must be an integer ≥ 1, got ${o.episodes}`);
   const t0 = performance.now();
   const accuracies: number[] = [];
   for (let i = 0; i < o.episodes; i++) {
     const episode = sampleEpisode(data.trainByClass, data.pool, { ways: o.ways, shots: o.shots, seed: o.seed, episode: i });
-    const result = runEpisode(source, data, episode, i, o);
+    const result = await runEpisode(source, data, episode, i, o);
     accuracies.push(result.accuracy);
     o.onEpisode?.(i, result, episode);
   }

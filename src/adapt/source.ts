@@ -89,9 +89,10 @@ export class AdaptationSource {
 
   /**
    * The reference's `stage` values (tokens or features, eval mode) of examples `indices` of `data`,
-   * stacked [N, ...]; computed once per example and cached.
+   * stacked [N, ...]; computed once per example and cached. Reads the device asynchronously (WebGPU in
+   * Node has no synchronous read-back).
    */
-  rows(stage: Exclude<Stage, 'input'>, data: Dataset, indices: ArrayLike<number>): Rows {
+  async rows(stage: Exclude<Stage, 'input'>, data: Dataset, indices: ArrayLike<number>): Promise<Rows> {
     if (indices.length === 0) throw new Error('AdaptationSource.rows: no indices given');
     const key = `${stage}:${data.name}`;
     let cache = this.caches.get(key);
@@ -100,7 +101,7 @@ export class AdaptationSource {
     for (let start = 0; start < missing.length; start += CACHE_BATCH) {
       const part = missing.slice(start, start + CACHE_BATCH);
       const out = tf.tidy(() => runStages(this.reference, batchTensor(data.getBatch(part)), 'input', stage, new Rng(0)));
-      const values = out.dataSync() as Float32Array;
+      const values = (await out.data()) as Float32Array;
       this.rowShapes.set(key, out.shape.slice(1));
       out.dispose();
       const size = values.length / part.length;

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ClassifierModel } from '../model/factory.js';
 import { NAC } from '../model/nac.js';
 import { AdamW } from '../train/adamw.js';
-import { clipScale, globalNorm } from '../train/grad-clip.js';
+import { clipScale, globalNormTensor } from '../train/grad-clip.js';
 import { smoothedTargets, softCrossEntropy } from '../train/loss.js';
 import { Rng } from '../util/rng.js';
 import { isClassifierParam, policyTrains, type AdaptPolicy } from './policy.js';
@@ -76,7 +76,13 @@ function batchPlan(n: number, batchSize: number, steps: number, seed: number): I
  * entering the forward pass at `stage` and labels `labels` (0…C−1). Returns the loss of every step
  * (before its update). The model is left in eval mode.
  */
-export function adaptModel(model: ClassifierModel, rows: Rows, labels: Int32Array, stage: Stage, o: TrainLoopOptions): number[] {
+export async function adaptModel(
+  model: ClassifierModel,
+  rows: Rows,
+  labels: Int32Array,
+  stage: Stage,
+  o: TrainLoopOptions,
+): Promise<number[]> {
   const n = rows.shape[0] as number;
   if (labels.length !== n) throw new Error(`adaptModel: ${n} input rows but ${labels.length} labels`);
   if (!Number.isInteger(o.steps) || o.steps < 0) throw new Error(`adaptModel: steps must be an integer ≥ 0, got ${o.steps}`);
@@ -87,7 +93,8 @@ export function adaptModel(model: ClassifierModel, rows: Rows, labels: Int32Arra
     // The stages before `stage` must be frozen by the policy, or the cached rows would be stale.
     const prefix = stage === 'tokens' ? /^tokenizer\./ : /^(?!pooling\.classifier\.|toLogits\.)/;
     const trainedPrefix = [...params.keys()].filter((p) => prefix.test(p) && !isClassifierParam(kind, p));
-    if (trainedPrefix.length) throw new Error(`adaptModel: policy '${o.policy}' trains ${trainedPrefix[0]}, which is before stage '${stage}'`);
+    if (trainedPrefix.length)
+      throw new Error(`adaptModel: policy '${o.policy}' trains ${trainedPrefix[0]}, which is before stage '${stage}'`);
     if (stage === 'features' && o.mode === 'train' && kind === 'nac') throw new Error("adaptModel: cached features need mode 'eval'");
   }
   const head = new Map([...params].filter(([name]) => isClassifierParam(kind, name)));
@@ -102,16 +109,18 @@ export function adaptModel(model: ClassifierModel, rows: Rows, labels: Int32Arra
   const losses: number[] = [];
   model.train(o.mode === 'train');
   try {
-    plan.forEach((idx, step) => {
+    for (const [step, idx] of plan.entries()) {
       if (model instanceof NAC) model.reseedNoise(purposeRng(o.seed, SEED_PURPOSE.noise, step).seed());
       const rng = model instanceof NAC ? model.noiseRng : new Rng(0);
       const { value, grads } = tf.tidy(() => {
         const x = gather(rows, idx);
-        const targets = smoothedTargets(Int32Array.from(idx, (i) => labels[i] as number), numClasses, 0);
+        const targets = smoothedTargets(
+          Int32Array.from(idx, (i) => labels[i] as number),
+          numClasses,
+          0,
+        );
         return tf.variableGrads(() => softCrossEntropy(runStages(model, x, stage, 'logits', rng) as tf.Tensor2D, targets), vars);
       });
-      const loss = value.dataSync()[0] as number;
-      value.dispose();
       const headGrads = new Map<string, tf.Tensor>();
       const bodyGrads = new Map<string, tf.Tensor>();
       for (const [varName, g] of Object.entries(grads)) {
@@ -119,16 +128,21 @@ export function adaptModel(model: ClassifierModel, rows: Rows, labels: Int32Arra
         (head.has(name) ? headGrads : bodyGrads).set(name, g);
       }
       try {
+        // One asynchronous read per step (WebGPU in Node cannot read synchronously): loss and gradient norm.
+        const all = new Map([...headGrads, ...bodyGrads]);
+        const read = tf.tidy(() => tf.stack([value, clip > 0 ? globalNormTensor(all) : tf.scalar(0)]));
+        value.dispose();
+        const [loss, norm] = Array.from((await read.data()) as Float32Array) as [number, number];
+        read.dispose();
         losses.push(loss);
         if (!Number.isFinite(loss)) throw new Error(`adaptModel: the loss became ${loss} at step ${step}; lower the learning rate`);
-        const all = new Map([...headGrads, ...bodyGrads]);
-        const scale = clip > 0 ? clipScale(globalNorm(all), clip) : 1;
+        const scale = clip > 0 ? clipScale(norm, clip) : 1;
         headOpt.step(headGrads, o.headLr, scale);
         if (bodyOpt && bodyGrads.size) bodyOpt.step(bodyGrads, o.lr, scale);
       } finally {
         for (const g of Object.values(grads)) g.dispose();
       }
-    });
+    }
   } finally {
     headOpt.dispose();
     bodyOpt?.dispose();
@@ -138,7 +152,13 @@ export function adaptModel(model: ClassifierModel, rows: Rows, labels: Int32Arra
 }
 
 /** Top-1 accuracy of `model` (eval mode) on `rows` entering at `stage`, in batches of `batchSize`. */
-export function stageAccuracy(model: ClassifierModel, rows: Rows, labels: Int32Array, stage: Stage, batchSize = 256): number {
+export async function stageAccuracy(
+  model: ClassifierModel,
+  rows: Rows,
+  labels: Int32Array,
+  stage: Stage,
+  batchSize = 256,
+): Promise<number> {
   const n = rows.shape[0] as number;
   if (n === 0) throw new Error('stageAccuracy: no examples');
   const wasTraining = model.training;
@@ -148,7 +168,7 @@ export function stageAccuracy(model: ClassifierModel, rows: Rows, labels: Int32A
     for (let start = 0; start < n; start += batchSize) {
       const idx = Int32Array.from({ length: Math.min(batchSize, n - start) }, (_, i) => start + i);
       const pred = tf.tidy(() => runStages(model, gather(rows, idx), stage, 'logits', new Rng(0)).argMax(1));
-      const p = pred.dataSync();
+      const p = await pred.data();
       pred.dispose();
       idx.forEach((i, r) => {
         if (p[r] === labels[i]) correct++;

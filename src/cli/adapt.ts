@@ -93,7 +93,7 @@ export function registerAdapt(program: Command): void {
           const log = flags.json ? () => undefined : (line: string) => console.log(line);
           log(`${dir} → ${flags.data}: ${ways}-way ${shots}-shot, policy ${policy}, ${hyper.steps} steps, mode ${flags.mode}, seed ${seed}`);
           const perEpisode: Array<{ episode: number; classes: number[]; accuracy: number; seconds: number }> = [];
-          const { accuracies, seconds } = runEpisodes(source, data, {
+          const { accuracies, seconds } = await runEpisodes(source, data, {
             policy,
             ...hyper,
             mode: flags.mode,

@@ -13,7 +13,12 @@ import { bandDataset, tinyNAC, tinyPIO } from './fixtures.js';
 
 const train = bandDataset('bands/train', 60, 6, 1);
 const test = bandDataset('bands/test', 120, 6, 2);
-const episode = sampleEpisode(indicesByClass(train.labels, 6), evaluationPool(test.labels, 6, 10, 0), { ways: 4, shots: 5, seed: 0, episode: 0 });
+const episode = sampleEpisode(indicesByClass(train.labels, 6), evaluationPool(test.labels, 6, 10, 0), {
+  ways: 4,
+  shots: 5,
+  seed: 0,
+  episode: 0,
+});
 
 describe.each([
   // A random tiny NAC's pooled features are nearly constant, so from scratch it learns this task more
@@ -28,8 +33,8 @@ describe.each([
     source = AdaptationSource.fromScratch(config(6), 0);
   });
 
-  it('ends well above chance (25 %) with the full policy', () => {
-    const r = runEpisode(source, { train, test }, episode, 0, { policy: 'full', seed: 0, steps, lr: 1e-2 });
+  it('ends well above chance (25 %) with the full policy', async () => {
+    const r = await runEpisode(source, { train, test }, episode, 0, { policy: 'full', seed: 0, steps, lr: 1e-2 });
     expect(r.stage).toBe('input');
     expect(r.warmStartLosses).toHaveLength(200);
     expect(r.losses).toHaveLength(steps);
@@ -37,8 +42,8 @@ describe.each([
     expect(r.accuracy).toBeGreaterThanOrEqual(minAccuracy);
   });
 
-  it('saves the adapted model as a model folder with the episode classes', () => {
-    const r = runEpisode(source, { train, test }, episode, 0, { policy: 'linear-probe', seed: 0 });
+  it('saves the adapted model as a model folder with the episode classes', async () => {
+    const r = await runEpisode(source, { train, test }, episode, 0, { policy: 'linear-probe', seed: 0 });
     expect(r.stage).toBe('features');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nac-adapt-'));
     try {

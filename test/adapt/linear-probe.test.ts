@@ -20,28 +20,28 @@ describe.each([
     source = AdaptationSource.fromScratch(config(4), 2);
   });
 
-  it('features through the classifier are the logits, and the cache holds one row per example', () => {
+  it('features through the classifier are the logits, and the cache holds one row per example', async () => {
     const model = source.model(3, 4);
     const batch = data.getBatch(indices);
-    const feats = source.rows('features', data, indices);
+    const feats = await source.rows('features', data, indices);
     expect(feats.shape).toEqual([24, featureDim(model)]);
     expect(source.cachedCount('features', data)).toBe(24);
-    source.rows('features', data, [3, 5, 3]);
+    await source.rows('features', data, [3, 5, 3]);
     expect(source.cachedCount('features', data)).toBe(24);
     const direct = tf.tidy(() => runStages(model, tf.tensor(batch.x, batch.shape), 'input', 'logits', new Rng(0)).dataSync());
     const viaFeatures = tf.tidy(() => runStages(model, tf.tensor(feats.x, feats.shape), 'features', 'logits', new Rng(0)).dataSync());
     for (let i = 0; i < direct.length; i++) expect(viaFeatures[i]).toBeCloseTo(direct[i] as number, 5);
   });
 
-  it('gives the same losses and classifier from cached features as end to end (batch 8 of 24, 3 epochs)', () => {
+  it('gives the same losses and classifier from cached features as end to end (batch 8 of 24, 3 epochs)', async () => {
     const labels = Int32Array.from(data.getBatch(indices).y);
     const options = { policy: 'linear-probe' as const, steps: 9, lr: 5e-2, headLr: 5e-2, seed: 11, mode: 'eval' as const, batchSize: 8 };
     const e2e = source.model(3, 4);
     const batch = data.getBatch(indices);
-    const lossesE2E = adaptModel(e2e, { x: batch.x, shape: batch.shape }, labels, 'input', options);
+    const lossesE2E = await adaptModel(e2e, { x: batch.x, shape: batch.shape }, labels, 'input', options);
     const headE2E = Array.from(e2e.namedParameters().get(kindHead(e2e))?.dataSync() ?? []);
     const cached = source.model(3, 4);
-    const lossesCached = adaptModel(cached, source.rows('features', data, indices), labels, 'features', options);
+    const lossesCached = await adaptModel(cached, await source.rows('features', data, indices), labels, 'features', options);
     const headCached = Array.from(cached.namedParameters().get(kindHead(cached))?.dataSync() ?? []);
     expect(lossesCached).toHaveLength(9);
     // The loss over an epoch falls (the steps do something) …

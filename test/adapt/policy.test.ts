@@ -66,16 +66,19 @@ describe.each(cases)('adaptation policies on $kind', ({ config, head, codes }) =
   const expected: Record<AdaptPolicy, () => string[]> = {
     'linear-probe': () => [...head],
     codes: () => [...head, ...codes],
-    full: () => [...source.reference.namedParameters().keys()].filter((n) => !n.startsWith('pooling.classifier') && !n.startsWith('toLogits')).concat(head),
+    full: () =>
+      [...source.reference.namedParameters().keys()]
+        .filter((n) => !n.startsWith('pooling.classifier') && !n.startsWith('toLogits'))
+        .concat(head),
   };
 
-  it.each(ADAPT_POLICIES.map((p) => [p]))('%s changes exactly its parameters, bit for bit', (policy) => {
+  it.each(ADAPT_POLICIES.map((p) => [p]))('%s changes exactly its parameters, bit for bit', async (policy) => {
     const model = source.model(3, 7);
     const names = expected[policy]().sort();
     expect([...policyParameters(model, policy).keys()].sort()).toEqual(names);
     const before = snapshot(model.namedParameters());
     // Train mode, so that every NAC parameter (e.g. the seeder's variance head) receives a gradient.
-    const losses = adaptModel(model, { x: batch.x, shape: batch.shape }, Int32Array.from(batch.y), 'input', {
+    const losses = await adaptModel(model, { x: batch.x, shape: batch.shape }, Int32Array.from(batch.y), 'input', {
       policy,
       steps: 3,
       lr: 1e-2,
@@ -87,12 +90,12 @@ describe.each(cases)('adaptation policies on $kind', ({ config, head, codes }) =
     expect(changed(before, model.namedParameters())).toEqual(names);
   });
 
-  it('refuses to start from a cached stage that the policy trains through', () => {
+  it('refuses to start from a cached stage that the policy trains through', async () => {
     const model = source.model(3, 7);
     const rows = { x: new Float32Array(12 * 16), shape: [12, 16] };
-    expect(() =>
+    await expect(
       adaptModel(model, rows, new Int32Array(12), 'features', { policy: 'codes', steps: 1, lr: 1e-2, headLr: 1e-2, seed: 0, mode: 'eval' }),
-    ).toThrow(/before stage 'features'/);
+    ).rejects.toThrow(/before stage 'features'/);
   });
 });
 
