@@ -95,10 +95,10 @@ for (const [kind, name] of MODELS) {
   const job = jobs.find((j) => j.model === kind);
   if (!job) continue;
   const model = loadModelDir(path.join(job.dir, 'model'));
-  evaluate(model, probe.subset(Int32Array.from({ length: 64 }, (_, i) => i)), { batchSize });
+  await evaluate(model, probe.subset(Int32Array.from({ length: 64 }, (_, i) => i)), { batchSize });
   // Images per CPU-second (user + system): the rate of one dedicated core, whatever else the machine runs.
   const c0 = process.cpuUsage();
-  evaluate(model, probe, { batchSize });
+  await evaluate(model, probe, { batchSize });
   const c = process.cpuUsage(c0);
   throughput[kind] = probe.size / ((c.user + c.system) / 1e6);
   model.dispose();
@@ -120,7 +120,7 @@ for (const job of jobs) {
   const cpuSince = () => ((u) => (u.user + u.system) / 1e6)(process.cpuUsage(c0));
   try {
     if (job.task === 'fashion-mnist') {
-      const result = evaluateCorruptionSuite(model, fashion, {
+      const result = await evaluateCorruptionSuite(model, fashion, {
         corruptions,
         severities,
         seed: evalSeed,
@@ -140,7 +140,7 @@ for (const job of jobs) {
       );
     } else {
       mnistSets ??= loadSuiteData('optdigits', { task: 'mnist', limit: shiftLimit, seed: evalSeed });
-      const result = evaluateShift(model, mnistSets.clean, mnistSets.shifted, { suite: 'optdigits', batchSize });
+      const result = await evaluateShift(model, mnistSets.clean, mnistSets.shifted, { suite: 'optdigits', batchSize });
       results.push({ ...job, seconds: (performance.now() - ts) / 1000, cpuSeconds: cpuSince(), result });
       console.log(`${job.dir}: MNIST ${(100 * result.clean.top1).toFixed(2)} %, optdigits ${(100 * result.shifted.top1).toFixed(2)} %`);
     }

@@ -156,7 +156,7 @@ for (const [mi, dir] of modelDirs.entries()) {
   const stages64 = stageTimes(model, x64, reps64);
   const share = (st) => st.propagators / Object.values(st).reduce((a, b) => a + b, 0);
   const baseline = {
-    acc: evaluate(model, test, { batchSize: 256 }).top1,
+    acc: (await evaluate(model, test, { batchSize: 256 })).top1,
     flops: flops0.total,
     flopParts: flops0.parts,
     propagatorFlopShare: flops0.parts.propagators / flops0.total,
@@ -185,7 +185,7 @@ for (const [mi, dir] of modelDirs.entries()) {
         const [t1, t64] = [pairedTimes(model, pruned.model, x1, reps1), pairedTimes(model, pruned.model, x64, reps64)];
         cost[count] = { flops: nacForwardFlops(pruned.config, 1).total, t1, t64 };
       }
-      const acc = evaluate(pruned.model, test, { batchSize: 256 }).top1;
+      const acc = (await evaluate(pruned.model, test, { batchSize: 256 })).top1;
       pruned.model.dispose();
       variants.push({ rule, label, count, kept, acc });
       const c = cost[count];

@@ -53,7 +53,7 @@ function report(flags: EvalFlags, result: object, table: () => string): void {
 }
 
 /** `nac eval --ood <suite>`: runs the suite on the model and reports it. */
-function runOod(dir: string, model: ClassifierModel, task: string, flags: EvalFlags, batchSize: number): void {
+async function runOod(dir: string, model: ClassifierModel, task: string, flags: EvalFlags, batchSize: number): Promise<void> {
   const suite = checkOodSuite(flags.ood as string);
   const limit = intFlag('--limit', flags.limit, 0);
   const seed = intFlag('--seed', flags.seed ?? '0', 0);
@@ -64,12 +64,12 @@ function runOod(dir: string, model: ClassifierModel, task: string, flags: EvalFl
   const t0 = performance.now();
   const head = { model: dir, task, split: flags.split, limit, batchSize };
   if (suite === 'optdigits') {
-    const r = evaluateShift(model, data.clean, data.shifted!, { suite, batchSize });
+    const r = await evaluateShift(model, data.clean, data.shifted!, { suite, batchSize });
     const seconds = (performance.now() - t0) / 1000;
     report(flags, { ...head, seed, seconds, ...r }, () => formatShiftTable(r, data.clean.classNames));
     return;
   }
-  const r = evaluateCorruptionSuite(model, data.clean, {
+  const r = await evaluateCorruptionSuite(model, data.clean, {
     corruptions,
     severities,
     seed,
@@ -120,13 +120,13 @@ export function registerEval(program: Command): void {
         const model = loadModelDir(dir);
         try {
           if (flags.ood !== undefined) {
-            runOod(dir, model, task, flags, batchSize);
+            await runOod(dir, model, task, flags, batchSize);
             return;
           }
           const cfg = { ...defaultTrainConfig(task), testLimit: limit, data: { ...defaultTrainConfig(task).data, ...(meta.data ?? {}) } };
           const split = loadTaskData(cfg)[flags.split];
           const t0 = performance.now();
-          const m = evaluate(model, split, { batchSize });
+          const m = await evaluate(model, split, { batchSize });
           const seconds = (performance.now() - t0) / 1000;
           report(flags, { model: dir, task, split: flags.split, seconds, ...m }, () =>
             [

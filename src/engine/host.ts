@@ -38,3 +38,13 @@ export function onHostBackend<T>(fn: () => T): T {
     void tf.setBackend(active);
   }
 }
+
+/**
+ * Reads `tensors` to the host asynchronously, where the active backend cannot read synchronously
+ * (WebGPU in Node): tfjs keeps the values it read, so synchronous code that follows (checkpoint and
+ * model-folder writers, `dataSync`) finds them there. Elsewhere a no-op.
+ */
+export async function readToHost(tensors: Iterable<tf.Tensor>): Promise<void> {
+  if (tf.getBackend() !== 'webgpu' || webgpuReadsSync()) return;
+  await Promise.all([...tensors].map((t) => t.data()));
+}

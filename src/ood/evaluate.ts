@@ -61,7 +61,11 @@ function meanOf(cells: readonly CorruptionCell[], clean: number): CorruptionMean
 }
 
 /** Evaluates `model` on `data` clean and under every corruption × severity (eval mode, top-1). */
-export function evaluateCorruptionSuite(model: ClassifierModel, data: Dataset, o: CorruptionSuiteOptions): CorruptionSuiteResult {
+export async function evaluateCorruptionSuite(
+  model: ClassifierModel,
+  data: Dataset,
+  o: CorruptionSuiteOptions,
+): Promise<CorruptionSuiteResult> {
   greyImageSize(data);
   if (o.corruptions.length === 0) throw new Error('evaluateCorruptionSuite: no corruptions given');
   if (o.severities.length === 0) throw new Error('evaluateCorruptionSuite: no severities given');
@@ -69,12 +73,12 @@ export function evaluateCorruptionSuite(model: ClassifierModel, data: Dataset, o
   o.severities.forEach((s) => checkSeverity(s));
   const batchSize = o.batchSize ?? 256;
   const total = o.corruptions.length * o.severities.length;
-  const c = evaluate(model, data, { batchSize });
+  const c = await evaluate(model, data, { batchSize });
   o.onCell?.(null, 0, total);
   const cells: CorruptionCell[] = [];
   for (const corruption of o.corruptions) {
     for (const severity of o.severities) {
-      const top1 = evaluate(model, new CorruptedDataset(data, corruption, severity, o.seed), { batchSize }).top1;
+      const top1 = (await evaluate(model, new CorruptedDataset(data, corruption, severity, o.seed), { batchSize })).top1;
       const cell = { corruption, severity, top1, relativeDrop: relativeDrop(c.top1, top1) };
       cells.push(cell);
       o.onCell?.(cell, cells.length, total);
@@ -126,22 +130,22 @@ export interface ShiftResult {
 }
 
 /** Evaluates `model` on an in-distribution test set and on a shifted set with the same classes. */
-export function evaluateShift(
+export async function evaluateShift(
   model: ClassifierModel,
   clean: Dataset,
   shifted: Dataset,
   o: { suite: string; batchSize?: number },
-): ShiftResult {
+): Promise<ShiftResult> {
   if (clean.classNames.join('\u0000') !== shifted.classNames.join('\u0000')) {
     throw new Error(
       `evaluateShift: ${shifted.name} has classes [${shifted.classNames.join(', ')}], ${clean.name} [${clean.classNames.join(', ')}]`,
     );
   }
-  const side = (d: Dataset): ShiftSide => {
-    const m = evaluate(model, d, { batchSize: o.batchSize ?? 256 });
+  const side = async (d: Dataset): Promise<ShiftSide> => {
+    const m = await evaluate(model, d, { batchSize: o.batchSize ?? 256 });
     return { dataset: d.name, count: m.count, top1: m.top1, perClassAccuracy: m.perClassAccuracy };
   };
-  const a = side(clean);
-  const b = side(shifted);
+  const a = await side(clean);
+  const b = await side(shifted);
   return { suite: o.suite, clean: a, shifted: b, relativeDrop: relativeDrop(a.top1, b.top1) };
 }

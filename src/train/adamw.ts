@@ -178,6 +178,11 @@ export class AdamW {
     return out;
   }
 
+  /** The device tensors of the state (the flat moments; none for the 'js' implementation). */
+  stateTensors(): tf.Tensor[] {
+    return this.chunks.flatMap((c) => (c.mVar && c.vVar ? [c.mVar, c.vVar] : []));
+  }
+
   /** A copy of the state, per parameter (independent of the implementation and of the group split). */
   getState(): AdamWState {
     const tensors = new Map<string, { shape: number[]; data: Float32Array }>();

@@ -40,7 +40,11 @@ export interface EvaluateOptions {
  * Evaluates `model` on every example of `data` (in order, eval mode; the model's previous mode is
  * restored). Returns the metrics, and the logits when asked.
  */
-export function evaluate(model: ClassifierModel, data: Dataset, options: EvaluateOptions = {}): EvalMetrics & { logits?: Float32Array } {
+export async function evaluate(
+  model: ClassifierModel,
+  data: Dataset,
+  options: EvaluateOptions = {},
+): Promise<EvalMetrics & { logits?: Float32Array }> {
   const batchSize = options.batchSize ?? 256;
   const numClasses = data.classNames.length;
   const acc = new MetricAccumulator(numClasses);
@@ -56,7 +60,8 @@ export function evaluate(model: ClassifierModel, data: Dataset, options: Evaluat
         const x = batchTensor(batch);
         return model.forward(x);
       });
-      const values = (logits.dataSync() as Float32Array).slice();
+      // An asynchronous read: WebGPU in Node has no synchronous one.
+      const values = ((await logits.data()) as Float32Array).slice();
       logits.dispose();
       acc.add(values, [n, numClasses], batch.y, crossEntropySum(values, numClasses, batch.y));
       all?.set(values, start * numClasses);

@@ -20,6 +20,7 @@ import { learningRateAt } from './schedule.js';
 import { loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint.js';
 import { checkCompatible } from './checkpoint-compat.js';
 import { evaluate } from './evaluate.js';
+import { readToHost } from '../engine/host.js';
 import type { EvalMetrics } from './metrics.js';
 import { Progress } from './progress.js';
 import { RunLog } from './run-log.js';
@@ -151,7 +152,7 @@ export async function train(run: RunConfig, data: DatasetSplits, options: TrainO
         'samples/s': Math.round(((state.step - started) * cfg.batchSize) / summary.trainSeconds),
       });
       if (state.step % evalEvery === 0 || state.step === totalSteps) {
-        summary.val = evaluate(model, data.val, { batchSize: cfg.evalBatchSize });
+        summary.val = await evaluate(model, data.val, { batchSize: cfg.evalBatchSize });
         runLog.write({
           type: 'eval',
           split: 'val',
@@ -163,6 +164,7 @@ export async function train(run: RunConfig, data: DatasetSplits, options: TrainO
         progress.log(`step ${state.step}: val top-1 ${(100 * summary.val.top1).toFixed(2)} %, loss ${summary.val.loss.toFixed(4)}`);
       }
       if (state.step % ckptEvery === 0 || state.step === totalSteps) {
+        await readToHost([...model.namedParameters().values(), ...optimizer.stateTensors()]);
         saveCheckpoint(ckptDir, { modelConfig: run.model, trainConfig: run.train, model, optimizer, trainer: state });
       }
     }
@@ -172,7 +174,7 @@ export async function train(run: RunConfig, data: DatasetSplits, options: TrainO
   summary.step = state.step;
   summary.samplesPerSecond = summary.trainSeconds > 0 ? ((state.step - started) * cfg.batchSize) / summary.trainSeconds : 0;
   try {
-    if (summary.status === 'done') finish(model, run, data, out, summary, runLog, log);
+    if (summary.status === 'done') await finish(model, run, data, out, summary, runLog, log);
   } finally {
     runLog.close();
     optimizer.dispose();
@@ -198,7 +200,7 @@ function resumeInto(dir: string, run: RunConfig, model: ClassifierModel, optimiz
 }
 
 /** Final evaluation on the test split, the model folder, metrics.json and the curves. */
-function finish(
+async function finish(
   model: ClassifierModel,
   run: RunConfig,
   data: DatasetSplits,
@@ -206,8 +208,8 @@ function finish(
   summary: TrainSummary,
   runLog: RunLog,
   log: (line: string) => void,
-): void {
-  summary.test = evaluate(model, data.test, { batchSize: run.train.evalBatchSize });
+): Promise<void> {
+  summary.test = await evaluate(model, data.test, { batchSize: run.train.evalBatchSize });
   runLog.write({
     type: 'eval',
     split: 'test',
@@ -216,6 +218,7 @@ function finish(
     top5: summary.test.top5,
     loss: summary.test.loss,
   });
+  await readToHost(model.namedParameters().values());
   saveModelDir(path.join(out, 'model'), run.model, model, {
     task: run.train.task,
     classNames: [...data.test.classNames],

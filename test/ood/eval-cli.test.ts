@@ -54,7 +54,7 @@ describe.skipIf(gate.skip)(`nac eval --ood (${gate.title})`, () => {
     const json = JSON.parse(fs.readFileSync(file, 'utf8'));
     const m = loadModelDir(dir);
     const data = loadSuiteData('corruptions', { task: 'fashion-mnist', limit: 24, seed: 3 }).clean;
-    const want = evaluateCorruptionSuite(m, data, { corruptions: ['fog', 'rotate'], severities: [1, 5], seed: 3 });
+    const want = await evaluateCorruptionSuite(m, data, { corruptions: ['fog', 'rotate'], severities: [1, 5], seed: 3 });
     m.dispose();
     expect(json).toMatchObject({ suite: 'corruptions', count: 24, seed: 3, corruptions: ['fog', 'rotate'], severities: [1, 5] });
     expect(json.clean.top1).toBe(want.clean.top1);

@@ -43,9 +43,9 @@ function constantImages(values: number[], labels: number[], name = 'toy/test'): 
 const data = constantImages([0, 0, 0.6, 0.6, 0], [0, 0, 1, 1, 1]);
 
 describe('evaluateCorruptionSuite', () => {
-  it('returns the hand-computed accuracies, means and relative drops', () => {
+  it('returns the hand-computed accuracies, means and relative drops', async () => {
     const calls: string[] = [];
-    const r = evaluateCorruptionSuite(new MeanThreshold(0.25), data, {
+    const r = await evaluateCorruptionSuite(new MeanThreshold(0.25), data, {
       corruptions: ['brightness', 'contrast'],
       severities: [1, 3, 5],
       seed: 0,
@@ -84,7 +84,7 @@ describe('evaluateCorruptionSuite', () => {
     expect(table).toMatch(/brightness\s+80\.0\s+80\.0\s+60\.0\s+73\.3\s+8\.3/);
   });
 
-  it('rejects non-image data and bad names', () => {
+  it('rejects non-image data and bad names', async () => {
     const tokens = new ArrayDataset({
       name: 'tok',
       kind: 'tokens',
@@ -95,11 +95,13 @@ describe('evaluateCorruptionSuite', () => {
       labels: new Int32Array(1),
     });
     const m = new MeanThreshold(0.25);
-    expect(() => evaluateCorruptionSuite(m, tokens, { corruptions: ['fog'], severities: [1], seed: 0 })).toThrow(
+    await expect(evaluateCorruptionSuite(m, tokens, { corruptions: ['fog'], severities: [1], seed: 0 })).rejects.toThrow(
       /grey images of shape \[H, W, 1\].*tokens of shape \[4\]/,
     );
-    expect(() => evaluateCorruptionSuite(m, data, { corruptions: ['fogg'], severities: [1], seed: 0 })).toThrow(/allowed: gaussian-noise/);
-    expect(() => evaluateCorruptionSuite(m, data, { corruptions: ['fog'], severities: [7], seed: 0 })).toThrow(/1…5/);
+    await expect(evaluateCorruptionSuite(m, data, { corruptions: ['fogg'], severities: [1], seed: 0 })).rejects.toThrow(
+      /allowed: gaussian-noise/,
+    );
+    await expect(evaluateCorruptionSuite(m, data, { corruptions: ['fog'], severities: [7], seed: 0 })).rejects.toThrow(/1…5/);
   });
 
   it('relativeDrop is (clean − corrupted)/clean, null for a zero clean accuracy', () => {
@@ -157,10 +159,10 @@ describe('seededSubset', () => {
 });
 
 describe('evaluateShift', () => {
-  it('returns clean and shifted accuracy and the relative drop', () => {
+  it('returns clean and shifted accuracy and the relative drop', async () => {
     // Shifted: every image 0.3 brighter → both dark label-0 images become wrong, the mislabelled one right.
     const shifted = constantImages([0.3, 0.3, 0.9, 0.9, 0.3], [0, 0, 1, 1, 1], 'toy/shifted');
-    const r = evaluateShift(new MeanThreshold(0.25), data, shifted, { suite: 'toy', batchSize: 3 });
+    const r = await evaluateShift(new MeanThreshold(0.25), data, shifted, { suite: 'toy', batchSize: 3 });
     expect(r.clean.top1).toBeCloseTo(0.8, 12);
     expect(r.shifted.top1).toBeCloseTo(0.6, 12);
     expect(r.relativeDrop).toBeCloseTo(0.25, 12);
@@ -169,7 +171,7 @@ describe('evaluateShift', () => {
     expect(r.shifted.count).toBe(5);
   });
 
-  it('refuses sets with different classes', () => {
+  it('refuses sets with different classes', async () => {
     const other = new ArrayDataset({
       name: 'x',
       kind: 'image',
@@ -179,6 +181,6 @@ describe('evaluateShift', () => {
       data: new Float32Array(784),
       labels: new Int32Array(1),
     });
-    expect(() => evaluateShift(new MeanThreshold(0.25), data, other, { suite: 'toy' })).toThrow(/has classes \[a, b\]/);
+    await expect(evaluateShift(new MeanThreshold(0.25), data, other, { suite: 'toy' })).rejects.toThrow(/has classes \[a, b\]/);
   });
 });

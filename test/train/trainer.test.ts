@@ -71,7 +71,7 @@ describe('train', () => {
       expect(fs.existsSync(path.join(out, f)), f).toBe(true);
     }
     const model = loadModelDir(path.join(out, 'model'));
-    const again = evaluate(model, splits().test);
+    const again = await evaluate(model, splits().test);
     model.dispose();
     expect(again.top1).toBeCloseTo(s.test?.top1 ?? -1, 6);
   }, 60_000);
