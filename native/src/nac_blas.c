@@ -14,47 +14,20 @@
  *     C_i at cOffset + 4*i*m*n. op(A_i) is m x k, op(B_i) is k x n.
  *   info() -> { corename, config, threads }
  *   setNumThreads(n): OpenBLAS' thread count from now on (openblas_set_num_threads)
+ *   depthwise(...): depthwise 2-D convolution and its two gradients (depthwise.c)
  */
 #include <cblas.h>
 #include <node_api.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "napi-args.h"
+
 /* OpenBLAS extensions (declared by OpenBLAS' cblas.h too; repeated here for other headers). */
 extern char *openblas_get_corename(void);
 extern char *openblas_get_config(void);
 extern int openblas_get_num_threads(void);
 extern void openblas_set_num_threads(int num_threads);
-
-#define THROW(env, msg)                        \
-  do {                                         \
-    napi_throw_error((env), "NAC_BLAS", (msg)); \
-    return NULL;                               \
-  } while (0)
-
-static int get_i64(napi_env env, napi_value v, int64_t *out) {
-  napi_valuetype t;
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_number) return 0;
-  double d;
-  if (napi_get_value_double(env, v, &d) != napi_ok) return 0;
-  if (!(d >= 0 && d <= 9007199254740991.0) || d != (double)(int64_t)d) return 0;
-  *out = (int64_t)d;
-  return 1;
-}
-
-static int get_f64(napi_env env, napi_value v, double *out) {
-  napi_valuetype t;
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_number) return 0;
-  return napi_get_value_double(env, v, out) == napi_ok;
-}
-
-static int get_flag(napi_env env, napi_value v, int *out) {
-  napi_value b;
-  bool flag;
-  if (napi_coerce_to_bool(env, v, &b) != napi_ok || napi_get_value_bool(env, b, &flag) != napi_ok) return 0;
-  *out = flag ? 1 : 0;
-  return 1;
-}
 
 /* Bytes spanned by `batch` matrices of `elems` floats, `stride` floats apart. */
 static uint64_t span_bytes(int64_t batch, int64_t stride, int64_t elems) {
@@ -68,12 +41,9 @@ static napi_value sgemm_batched(napi_env env, napi_callback_info cbinfo) {
   if (napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL) != napi_ok) THROW(env, "sgemmBatched: bad call");
   if (argc != 14) THROW(env, "sgemmBatched: expected 14 arguments");
 
-  bool is_ab = false;
-  napi_is_arraybuffer(env, argv[0], &is_ab);
-  if (!is_ab) THROW(env, "sgemmBatched: heap must be an ArrayBuffer (the wasm memory buffer)");
-  void *data = NULL;
-  size_t heap_len = 0;
-  if (napi_get_arraybuffer_info(env, argv[0], &data, &heap_len) != napi_ok) THROW(env, "sgemmBatched: cannot read heap");
+  char *data = NULL;
+  uint64_t heap_len = 0;
+  if (!get_heap(env, argv[0], &data, &heap_len)) THROW(env, "sgemmBatched: heap must be an ArrayBuffer (the wasm memory buffer)");
 
   int64_t v[7];
   for (int i = 0; i < 7; i++) {
@@ -161,6 +131,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sgemmBatched", NULL, sgemm_batched, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, blas_info, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setNumThreads", NULL, set_num_threads, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"depthwise", NULL, nac_depthwise, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

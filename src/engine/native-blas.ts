@@ -39,6 +39,19 @@ export interface NativeBlas {
   info(): { corename: string; config: string; threads: number };
   /** Sets OpenBLAS' thread count for later calls (the environment's OPENBLAS_NUM_THREADS sets the initial one). */
   setNumThreads(n: number): void;
+  /**
+   * Depthwise convolution, multiplier 1, NHWC (native/src/depthwise.c): mode 0 forward (a = x, b = filter,
+   * out = y), 1 input gradient (a = dy, b = filter, out = dx), 2 filter gradient (a = x, b = dy, out = dw).
+   * Absent from add-ons built before it existed.
+   */
+  depthwise?(
+    heap: ArrayBuffer,
+    mode: 0 | 1 | 2,
+    aOffset: number,
+    bOffset: number,
+    outOffset: number,
+    ...geometry: number[]
+  ): void;
 }
 
 /** Result of loadNativeBlas: the add-on or why there is none, and a one-line description. */

@@ -4,7 +4,8 @@
  * none of its own, so a future tfjs release that ships them natively takes precedence.
  *
  * BatchMatMul is the exception: tfjs-backend-wasm has one, but its transposed and batched paths are
- * slow, so ./matmul.ts replaces it (initBackend chooses plain wasm or the native OpenBLAS add-on).
+ * slow, so ./matmul.ts replaces it (initBackend chooses plain wasm or the native OpenBLAS add-on); with
+ * the add-on, ./depthwise-native.ts also replaces DepthwiseConv2dNative and the depthwise backprops.
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
@@ -13,6 +14,7 @@ import { einsumConfig } from './einsum.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
 export { setWasmMatMul, wasmMatMulMode, type WasmMatMulMode } from './matmul.js';
+export { setWasmDepthwise } from './depthwise-native.js';
 
 /** Every patch kernel this package can provide for the wasm backend. */
 export const WASM_PATCH_KERNELS: readonly tf.KernelConfig[] = [

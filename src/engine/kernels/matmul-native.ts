@@ -12,9 +12,13 @@ import { batchIndexMap, planMatMul } from './matmul-plan.js';
 import { matMulAttrs, type MatMulKernel, type WasmMatMulBackend } from './matmul-wasm.js';
 import { requireInput, type KernelArgs } from './wasm-io.js';
 
-function offsetOf(backend: WasmMatMulBackend, info: tf.TensorInfo): number {
+/** What the native kernels use of the wasm backend: output allocation, data offsets and the heap. */
+export type WasmHeapBackend = WasmMatMulBackend;
+
+/** Byte offset of a tensor's data on the wasm heap; throws naming `kernel` when it has none. */
+export function heapOffset(backend: WasmHeapBackend, info: tf.TensorInfo, kernel: string): number {
   const offset = backend.dataIdMap.get(info.dataId)?.memoryOffset;
-  if (offset == null) throw new Error('BatchMatMul (native): tensor data is not on the wasm heap');
+  if (offset == null) throw new Error(`${kernel} (native): tensor data is not on the wasm heap`);
   return offset;
 }
 
@@ -32,9 +36,9 @@ export function makeNativeBatchMatMul(blas: NativeBlas, stock: MatMulKernel): Ma
     if (batch * m * n === 0) return out;
     // Offsets and the heap's buffer are read after makeOutput, which may grow (replace) the heap.
     const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
-    const aOff = offsetOf(backend, a);
-    const bOff = offsetOf(backend, b);
-    const cOff = offsetOf(backend, out);
+    const aOff = heapOffset(backend, a, 'BatchMatMul');
+    const bOff = heapOffset(backend, b, 'BatchMatMul');
+    const cOff = heapOffset(backend, out, 'BatchMatMul');
     try {
       if (plan.strided) {
         const strideA = plan.aBatch === 1 ? 0 : m * k;
