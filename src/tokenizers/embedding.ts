@@ -44,6 +44,8 @@ export interface SequenceGrouping {
   groupSize: number;
   /** Whether a Linear(g·embedDim → tokenDim) follows the grouping (required when g > 1 or embedDim ≠ tokenDim). */
   project: boolean;
+  /** Whether the subclass maps embeddings to tokens itself (then `project` may be false with g > 1). */
+  ownMapping?: boolean;
 }
 
 /** Everything a {@link SequenceTokenizer} is built from. */
@@ -88,7 +90,7 @@ export abstract class SequenceTokenizer extends Tokenizer {
     this.layout = { vocabSize: v, maxLength: l, tokenDim: d, padId, ...grouping };
     const { vocabSize, maxLength: length, embedDim, groupSize: g, tokenDim, project } = this.layout;
     if (length % g !== 0) throw new Error(`${this.constructor.name}: length ${length} is not divisible by groupSize ${g}`);
-    if (!project && (g !== 1 || embedDim !== tokenDim)) {
+    if (!project && !grouping.ownMapping && (g !== 1 || embedDim !== tokenDim)) {
       throw new Error(`${this.constructor.name}: grouping or embedDim ≠ tokenDim needs a projection`);
     }
     this.tokenDim = tokenDim;
@@ -109,11 +111,16 @@ export abstract class SequenceTokenizer extends Tokenizer {
     });
   }
 
-  /** Ids [B, L] (int32; integral float32 is cast) → tokens [B, L/g, tokenDim]. Ids must lie in [0, vocabSize). */
-  forward(x: tf.Tensor): tf.Tensor {
+  /** Throws unless `x` is ids [B, maxLength] (int32 or float32). */
+  protected checkIds(x: tf.Tensor): void {
     if (x.rank !== 2 || x.shape[1] !== this.layout.maxLength || (x.dtype !== 'int32' && x.dtype !== 'float32')) {
       throw new Error(`${this.constructor.name}: expected ids int32 [B, ${this.layout.maxLength}], got ${x.dtype} [${x.shape.join(', ')}]`);
     }
+  }
+
+  /** Ids [B, L] (int32; integral float32 is cast) → tokens [B, L/g, tokenDim]. Ids must lie in [0, vocabSize). */
+  forward(x: tf.Tensor): tf.Tensor {
+    this.checkIds(x);
     return tf.tidy(() => {
       const b = x.shape[0] as number;
       const ids = x.dtype === 'int32' ? x : x.round().toInt();

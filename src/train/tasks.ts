@@ -185,7 +185,7 @@ export const TASKS: Record<string, TaskSpec> = {
     dataset: 'spam-assassin',
     description: 'SpamAssassin e-mails as raw bytes (headers stripped by default): ham vs spam, first 1024 bytes',
     numClasses: 2,
-    tokenizer: () => ({ type: 'bytes', maxLength: 1024, tokenDim: 32, embedDim: 16, groupSize: 4, vocabSize: 257, padId: 256 }),
+    tokenizer: () => ({ type: 'bytes', maxLength: 1024, tokenDim: 32, embedDim: 16, groupSize: 4, vocabSize: 257, padId: 256, ngram: 0 }),
     nac: smallNAC,
     perceiverIO: smallPerceiverIO,
     dataOptions: ['maxLength', 'stripHeaders'],

@@ -55,6 +55,7 @@ describe('points / bytes / symbols tokenizer configs', () => {
       groupSize: 4,
       vocabSize: 257,
       padId: 256,
+      ngram: 0,
     });
     expect(validateTokenizerConfig({ type: 'symbols', vocabSize: 20, maxLength: 512, tokenDim: 64 })).toEqual({
       type: 'symbols',

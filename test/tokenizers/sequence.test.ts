@@ -8,6 +8,7 @@ import type { SequenceTokenizer } from '../../src/tokenizers/embedding.js';
 import { Rng } from '../../src/util/rng.js';
 import { gradCheck, randomProjection } from '../helpers/gradcheck.js';
 import { onBackend, relError } from '../engine/helpers.js';
+import { gelu } from '../../src/nn/activations.js';
 import { useBackend } from './helpers.js';
 
 /** Deterministic ids [b, l] in [0, vocab), with the last `pad` positions of every row set to padId. */
@@ -20,6 +21,7 @@ function ids(b: number, l: number, vocab: number, seed: number, pad = 0, padId =
 const builders: [string, (rng: Rng) => SequenceTokenizer, number][] = [
   ['symbols', (rng) => new SymbolTokenizer({ vocabSize: 9, maxLength: 6, tokenDim: 5, padId: 8 }, rng), 9],
   ['bytes g=2', (rng) => new ByteTokenizer({ maxLength: 6, tokenDim: 5, embedDim: 3, groupSize: 2 }, rng), 257],
+  ['bytes g=2 ngram=3', (rng) => new ByteTokenizer({ maxLength: 6, tokenDim: 5, embedDim: 3, groupSize: 2, ngram: 3 }, rng), 257],
 ];
 
 describe('SymbolTokenizer', () => {
@@ -82,7 +84,7 @@ describe('ByteTokenizer', () => {
       const y = tok.forward(x);
       expect(y.shape).toEqual([2, l / g, 8]);
       expect(tok.numTokens).toBe(l / g);
-      expect(tok.config).toEqual({ ...cfg, vocabSize: 257, padId: 256 });
+      expect(tok.config).toEqual({ ...cfg, vocabSize: 257, padId: 256, ngram: 0 });
       const shapes = [...tok.namedParameters()].map(([n, v]) => `${n}:${v.shape.join('x')}`);
       expect(shapes).toEqual(['embedding:257x4', `positionalEmbedding:${l / g}x8`, `projection.weight:${4 * g}x8`, 'projection.bias:8']);
       tf.dispose([x, y]);
@@ -116,6 +118,66 @@ describe('ByteTokenizer', () => {
     expect(last).toBe(0);
     x.dispose();
     tok.dispose();
+  });
+});
+
+describe('ByteTokenizer with byte n-grams', () => {
+  beforeAll(() => useBackend('wasm'));
+
+  it('token j is the max over its g positions of GELU(Linear(window of k embeddings)) + position j', () => {
+    const [l, g, k, e, d] = [8, 4, 3, 2, 5];
+    const tok = new ByteTokenizer({ maxLength: l, tokenDim: d, embedDim: e, groupSize: g, ngram: k }, new Rng(3));
+    expect([...tok.namedParameters()].map(([n, v]) => `${n}:${v.shape.join('x')}`)).toEqual([
+      'embedding:257x2',
+      'positionalEmbedding:2x5',
+      'ngramProjection.weight:6x5',
+      'ngramProjection.bias:5',
+    ]);
+    const rows = [
+      [72, 105, 33, 10, 72, 105, 256, 256],
+      [0, 1, 2, 3, 4, 5, 6, 7],
+    ];
+    const x = tf.tensor2d(rows, [2, l], 'int32');
+    const table = tok.embedding.arraySync() as number[][];
+    // Windows built by hand: bytes i … i+k−1, zero vectors past the end.
+    const windows = rows.map((row) => row.map((_, i) => Array.from({ length: k }, (_, j) => (i + j < l ? table[row[i + j]!]! : [0, 0])).flat()));
+    const features = tf.tidy(() => gelu(tok.ngramProjection!.forward(tf.tensor3d(windows))).arraySync() as number[][][]);
+    const pos = tok.positionalEmbedding.arraySync() as number[][];
+    const want = features.map((f) =>
+      [0, 1].map((t) => Array.from({ length: d }, (_, c) => Math.max(...f.slice(t * g, t * g + g).map((v) => v[c]!)) + pos[t]![c]!)),
+    );
+    const got = tf.tidy(() => tok.forward(x).arraySync() as number[][][]);
+    expect(relError(got.flat(2), want.flat(2))).toBeLessThan(1e-6);
+    x.dispose();
+    tok.dispose();
+  });
+
+  it('a word shifted inside its group gives the same token (grouping by concatenation does not)', () => {
+    // With k = 2, group 0 of both rows holds the windows {xa, ab, bx, xx}: "ab" moved by one byte.
+    const x = tf.tensor2d(
+      [
+        [120, 97, 98, 120, 120, 120, 120, 120],
+        [120, 120, 97, 98, 120, 120, 120, 120],
+      ],
+      [2, 8],
+      'int32',
+    );
+    const token0 = (ngram: number): number[][] =>
+      tf.tidy(() => {
+        const tok = new ByteTokenizer({ maxLength: 8, tokenDim: 4, embedDim: 3, groupSize: 4, ngram }, new Rng(5));
+        const y = tok.forward(x).slice([0, 0, 0], [2, 1, 4]).reshape([2, 4]).arraySync() as number[][];
+        tok.dispose();
+        return y;
+      });
+    const [n0, n1] = token0(2);
+    expect(n1).toEqual(n0);
+    const [c0, c1] = token0(0);
+    expect(relError(c1!, c0!)).toBeGreaterThan(1e-3);
+    x.dispose();
+  });
+
+  it('rejects a negative ngram, naming the field', () => {
+    expect(() => new ByteTokenizer({ maxLength: 8, tokenDim: 4, ngram: -1 }, new Rng(0))).toThrow(/ngram/);
   });
 });
 
