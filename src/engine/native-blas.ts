@@ -44,14 +44,7 @@ export interface NativeBlas {
    * out = y), 1 input gradient (a = dy, b = filter, out = dx), 2 filter gradient (a = x, b = dy, out = dw).
    * Absent from add-ons built before it existed.
    */
-  depthwise?(
-    heap: ArrayBuffer,
-    mode: 0 | 1 | 2,
-    aOffset: number,
-    bOffset: number,
-    outOffset: number,
-    ...geometry: number[]
-  ): void;
+  depthwise?(heap: ArrayBuffer, mode: 0 | 1 | 2, aOffset: number, bOffset: number, outOffset: number, ...geometry: number[]): void;
 }
 
 /** Result of loadNativeBlas: the add-on or why there is none, and a one-line description. */

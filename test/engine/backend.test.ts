@@ -13,6 +13,7 @@ const PATCHED = [
   'DepthwiseConv2dNativeBackpropInput',
   'UnsortedSegmentSum',
   'Einsum',
+  'MaxPoolGrad',
 ];
 
 quietTfjs();

@@ -140,7 +140,9 @@ describe('ByteTokenizer with byte n-grams', () => {
     const x = tf.tensor2d(rows, [2, l], 'int32');
     const table = tok.embedding.arraySync() as number[][];
     // Windows built by hand: bytes i … i+k−1, zero vectors past the end.
-    const windows = rows.map((row) => row.map((_, i) => Array.from({ length: k }, (_, j) => (i + j < l ? table[row[i + j]!]! : [0, 0])).flat()));
+    const windows = rows.map((row) =>
+      row.map((_, i) => Array.from({ length: k }, (_, j) => (i + j < l ? table[row[i + j]!]! : [0, 0])).flat()),
+    );
     const features = tf.tidy(() => gelu(tok.ngramProjection!.forward(tf.tensor3d(windows))).arraySync() as number[][][]);
     const pos = tok.positionalEmbedding.arraySync() as number[][];
     const want = features.map((f) =>

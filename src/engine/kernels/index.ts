@@ -1,6 +1,6 @@
 /**
  * Registers the JS kernels that fill gaps in tfjs-backend-wasm 4.22 (gradient kernels of conv2d,
- * depthwiseConv2d and gather, plus einsum). A kernel is only registered when the wasm backend has
+ * depthwiseConv2d and gather, plus einsum) or replace a stock kernel that computes wrongly (MaxPoolGrad). A kernel is only registered when the wasm backend has
  * none of its own, so a future tfjs release that ships them natively takes precedence.
  *
  * BatchMatMul is the exception: tfjs-backend-wasm has one, but its transposed and batched paths are
@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { depthwiseBackpropConfigs } from './depthwise-backprop.js';
 import { einsumConfig } from './einsum.js';
+import { maxPoolGradConfig } from './max-pool-grad.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
 export { setWasmMatMul, wasmMatMulMode, type WasmMatMulMode } from './matmul.js';
@@ -23,6 +24,9 @@ export const WASM_PATCH_KERNELS: readonly tf.KernelConfig[] = [
   unsortedSegmentSumConfig,
   einsumConfig,
 ];
+
+/** Kernels tfjs-backend-wasm 4.22 has but computes wrongly: registered over the stock ones. */
+export const WASM_REPLACED_KERNELS: readonly tf.KernelConfig[] = [maxPoolGradConfig];
 
 /** Marks kernel functions registered by this package (survives duplicate module instances). */
 const PATCH_MARK = Symbol.for('neural-attentive-circuits/wasm-patch-kernel');
@@ -46,6 +50,15 @@ export function registerWasmPatchKernels(): string[] {
     } else if (isPatch(existing)) {
       names.push(config.kernelName);
     }
+  }
+  for (const config of WASM_REPLACED_KERNELS) {
+    const existing = tf.getKernel(config.kernelName, 'wasm');
+    if (!isPatch(existing)) {
+      if (existing != null) tf.unregisterKernel(config.kernelName, 'wasm');
+      (config.kernelFunc as unknown as Record<symbol, unknown>)[PATCH_MARK] = true;
+      tf.registerKernel(config);
+    }
+    names.push(config.kernelName);
   }
   return names;
 }
