@@ -44,7 +44,10 @@ export function runFromFlags(flags: Omit<TrainFlags, 'progress' | 'backend'>): R
   if (flags.config) {
     if (!fs.existsSync(flags.config)) throw new ConfigError('--config', `file not found: ${flags.config}`);
     const raw = JSON.parse(fs.readFileSync(flags.config, 'utf8')) as Partial<RunConfig>;
-    run = { model: raw.model ?? run.model, train: { ...run.train, ...(raw.train ?? {}) } };
+    // train.data merges key by key, so a file written before a data option existed still loads.
+    const train = { ...run.train, ...(raw.train ?? {}) };
+    train.data = { ...run.train.data, ...(raw.train?.data ?? {}) };
+    run = { model: raw.model ?? run.model, train };
   }
   if (flags.seed !== undefined) run.train.seed = intFlag('--seed', flags.seed, 0);
   if (flags.epochs !== undefined) run.train.epochs = Number(flags.epochs);

@@ -86,7 +86,7 @@ const REGISTRY: Record<DatasetName, Entry> = {
   listops: { extra: ['maxLength'], locate: null, load: (o) => loadListOps('listops', o) },
   'listops-short': { extra: ['maxLength'], locate: null, load: (o) => loadListOps('listops-short', o) },
   'spam-assassin': {
-    extra: ['maxLength', 'stripHeaders'],
+    extra: ['maxLength', 'stripHeaders', 'split'],
     locate: locateSpamAssassin,
     load: (o) => loadSpamAssassin({ ...o, maxLength: o.maxLength ?? 1024, stripHeaders: o.stripHeaders ?? true }),
   },

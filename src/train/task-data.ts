@@ -22,6 +22,7 @@ export function datasetOptions(cfg: TrainConfig): DatasetOptions {
   const takes = taskSpec(cfg.task).dataOptions ?? [];
   if (cfg.valSize > 0 && !taskSpec(cfg.task).fixedSplits) o.valSize = cfg.valSize;
   if (takes.includes('stripHeaders')) o.stripHeaders = cfg.data.stripHeaders;
+  if (takes.includes('split') && cfg.data.split !== 'default') o.split = cfg.data.split;
   if (takes.includes('numPoints') && cfg.data.numPoints > 0) o.numPoints = cfg.data.numPoints;
   if (takes.includes('maxLength') && cfg.data.maxLength > 0) o.maxLength = cfg.data.maxLength;
   return o;

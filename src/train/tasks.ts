@@ -24,7 +24,7 @@ export interface TaskSpec {
   /** The dataset has fixed train/val/test splits (train.valSize does not apply). */
   fixedSplits?: boolean;
   /** The dataset options (of train.data) this task's dataset takes. */
-  dataOptions?: ('numPoints' | 'maxLength' | 'stripHeaders')[];
+  dataOptions?: ('numPoints' | 'maxLength' | 'stripHeaders' | 'split')[];
   /** Recipe overrides on top of {@link defaultTrainConfig}. */
   train: Partial<TrainConfig>;
 }
@@ -98,7 +98,7 @@ const pointRecipe: Partial<TrainConfig> = {
   batchSize: 64,
   lr: 2e-3,
   augment: { ...noAugment, pointJitter: 0.01 },
-  data: { numPoints: 256, maxLength: 0, stripHeaders: true },
+  data: { numPoints: 256, maxLength: 0, stripHeaders: true, split: 'default' },
 };
 const imageRecipe: Partial<TrainConfig> = { epochs: 2, batchSize: 128, lr: 3e-3, evalEvery: 300, augment: noAugment };
 
@@ -188,8 +188,14 @@ export const TASKS: Record<string, TaskSpec> = {
     tokenizer: () => ({ type: 'bytes', maxLength: 1024, tokenDim: 32, embedDim: 16, groupSize: 4, vocabSize: 257, padId: 256, ngram: 0 }),
     nac: smallNAC,
     perceiverIO: smallPerceiverIO,
-    dataOptions: ['maxLength', 'stripHeaders'],
-    train: { epochs: 20, batchSize: 32, lr: 2e-3, augment: noAugment, data: { numPoints: 0, maxLength: 1024, stripHeaders: true } },
+    dataOptions: ['maxLength', 'stripHeaders', 'split'],
+    train: {
+      epochs: 20,
+      batchSize: 32,
+      lr: 2e-3,
+      augment: noAugment,
+      data: { numPoints: 0, maxLength: 1024, stripHeaders: true, split: 'default' },
+    },
   },
 };
 

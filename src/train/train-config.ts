@@ -54,8 +54,11 @@ export interface TrainConfig {
   /** Use at most this many training / test examples (0 = all): for smoke runs and tests. */
   trainLimit: number;
   testLimit: number;
-  /** Dataset options: points per cloud, sequence length, e-mail header stripping (0 / null = dataset default). */
-  data: { numPoints: number; maxLength: number; stripHeaders: boolean };
+  /**
+   * Dataset options: points per cloud, sequence length, e-mail header stripping, test protocol (0 /
+   * 'default' = the dataset's default; `split` applies to spam-assassin: 'random' or 'collections').
+   */
+  data: { numPoints: number; maxLength: number; stripHeaders: boolean; split: 'default' | 'random' | 'collections' };
 }
 
 /** A full run description: what to train and how. */
@@ -88,7 +91,7 @@ export function defaultTrainConfig(task: string): TrainConfig {
     valSize: 0,
     trainLimit: 0,
     testLimit: 0,
-    data: { numPoints: 0, maxLength: 0, stripHeaders: true },
+    data: { numPoints: 0, maxLength: 0, stripHeaders: true, split: 'default' },
   };
 }
 
@@ -129,10 +132,11 @@ export function validateTrainConfig(c: TrainConfig, field = 'train'): TrainConfi
   checkInt(c.valSize, f('valSize'), 0);
   checkInt(c.trainLimit, f('trainLimit'), 0);
   checkInt(c.testLimit, f('testLimit'), 0);
-  checkKeys(c.data, f('data'), ['numPoints', 'maxLength', 'stripHeaders']);
+  checkKeys(c.data, f('data'), ['numPoints', 'maxLength', 'stripHeaders', 'split']);
   checkInt(c.data.numPoints, f('data.numPoints'), 0);
   checkInt(c.data.maxLength, f('data.maxLength'), 0);
   checkBool(c.data.stripHeaders, f('data.stripHeaders'));
+  checkOneOf(c.data.split, f('data.split'), ['default', 'random', 'collections'] as const);
   return c;
 }
 

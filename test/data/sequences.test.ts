@@ -124,8 +124,21 @@ const spam = realData('spam-assassin');
 describe.skipIf(spam.skip)(spam.title, () => {
   it('is installed', () => expect(spam.missing).toBeNull());
 
+  it('holds 4,150 ham and 1,896 spam; the random split is a fixed stratified 20 % test set', () => {
+    const a = loadDataset('spam-assassin', { seed: 0 });
+    const b = loadDataset('spam-assassin', { seed: 7, split: 'random' });
+    expect(classBalance(a.test).counts).toEqual([830, 379]);
+    expect([a.train.size + a.val.size, a.val.size]).toEqual([4837, 484]);
+    // The test set does not depend on the run seed; val does.
+    expect(Array.from(b.test.getBatch([0, 500, 1208]).x)).toEqual(Array.from(a.test.getBatch([0, 500, 1208]).x));
+    expect(Array.from(b.val.getBatch([0, 1, 2]).x)).not.toEqual(Array.from(a.val.getBatch([0, 1, 2]).x));
+    expect(() => loadDataset('spam-assassin', { split: 'halves' as never })).toThrow(
+      /options.split must be one of 'random', 'collections'/,
+    );
+  });
+
   it('holds 4,150 ham and 1,896 spam, split by the corpus halves', () => {
-    const s = loadDataset('spam-assassin');
+    const s = loadDataset('spam-assassin', { split: 'collections' });
     const counts = [s.train, s.val, s.test].map((d) => classBalance(d).counts);
     expect(counts.reduce((a, c) => a + (c[0] as number), 0)).toBe(4150);
     expect(counts.reduce((a, c) => a + (c[1] as number), 0)).toBe(1896);
@@ -145,9 +158,9 @@ describe.skipIf(spam.skip)(spam.title, () => {
           .sort()[0] as string,
       ),
     );
-    const raw = loadDataset('spam-assassin', { stripHeaders: false, maxLength: 64 }).test.getBatch([0]);
+    const raw = loadDataset('spam-assassin', { stripHeaders: false, maxLength: 64, split: 'collections' }).test.getBatch([0]);
     expect(Array.from(raw.x)).toEqual(Array.from(first.subarray(0, 64)));
-    const body = loadDataset('spam-assassin', { maxLength: 64 }).test.getBatch([0]);
+    const body = loadDataset('spam-assassin', { maxLength: 64, split: 'collections' }).test.getBatch([0]);
     expect(Array.from(body.x)).toEqual(Array.from(stripEmailHeaders(first).subarray(0, 64)));
     expect(body.y[0]).toBe(0);
   });
