@@ -5,10 +5,10 @@
   "targets": [
     {
       "target_name": "nac_blas",
-      "sources": ["src/nac_blas.c", "src/depthwise.c"],
+      "sources": ["src/nac_blas.c", "src/depthwise.c", "src/layer-norm.c"],
       "defines": ["NAPI_VERSION=8"],
       "cflags": ["-O3", "-Wall", "-Wextra"],
-      "libraries": ["-lopenblas"]
+      "libraries": ["-lopenblas", "-lm"]
     }
   ]
 }

@@ -15,6 +15,7 @@
  *   info() -> { corename, config, threads }
  *   setNumThreads(n): OpenBLAS' thread count from now on (openblas_set_num_threads)
  *   depthwise(...): depthwise 2-D convolution and its two gradients (depthwise.c)
+ *   layerNorm(...): non-affine layer norm and its input gradient (layer-norm.c)
  */
 #include <cblas.h>
 #include <node_api.h>
@@ -132,6 +133,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"info", NULL, blas_info, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setNumThreads", NULL, set_num_threads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"depthwise", NULL, nac_depthwise, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"layerNorm", NULL, nac_layer_norm, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -52,7 +52,8 @@ static inline int get_heap(napi_env env, napi_value v, char **data, uint64_t *le
   return 1;
 }
 
-/* napi callback of depthwise.c. */
+/* napi callbacks of depthwise.c and layer-norm.c. */
 napi_value nac_depthwise(napi_env env, napi_callback_info cbinfo);
+napi_value nac_layer_norm(napi_env env, napi_callback_info cbinfo);
 
 #endif

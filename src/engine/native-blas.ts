@@ -45,6 +45,20 @@ export interface NativeBlas {
    * Absent from add-ons built before it existed.
    */
   depthwise?(heap: ArrayBuffer, mode: 0 | 1 | 2, aOffset: number, bOffset: number, outOffset: number, ...geometry: number[]): void;
+  /**
+   * Non-affine layer norm over rows of `d` floats (native/src/layer-norm.c): mode 0 out = normalised x,
+   * mode 1 out = the input gradient for upstream gradient dy. Absent from add-ons built before it existed.
+   */
+  layerNorm?(
+    heap: ArrayBuffer,
+    mode: 0 | 1,
+    xOffset: number,
+    dyOffset: number,
+    outOffset: number,
+    rows: number,
+    d: number,
+    eps: number,
+  ): void;
 }
 
 /** Result of loadNativeBlas: the add-on or why there is none, and a one-line description. */

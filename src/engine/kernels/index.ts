@@ -16,6 +16,7 @@ import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
 export { setWasmMatMul, wasmMatMulMode, type WasmMatMulMode } from './matmul.js';
 export { setWasmDepthwise } from './depthwise-native.js';
+export { setWasmLayerNorm } from './layer-norm-native.js';
 
 /** Every patch kernel this package can provide for the wasm backend. */
 export const WASM_PATCH_KERNELS: readonly tf.KernelConfig[] = [

@@ -140,11 +140,15 @@ export function registerLayerNormWebGpu(): void {
 }
 
 /**
- * Whether the fused layer norm serves the active backend: webgpu only, unless NAC_FUSED_LAYER_NORM=0
- * (for A/B timing in bench/). wasm and cpu keep the composite version (and its exact numbers).
+ * Whether the fused layer norm serves the active backend: on webgpu unless NAC_FUSED_LAYER_NORM=0
+ * (for A/B timing in bench/); on wasm when initBackend registered the native kernels
+ * (./layer-norm-native.ts: with the native add-on, unless NAC_FUSED_LAYER_NORM=0). Plain wasm and cpu
+ * keep the composite version.
  */
 export function fusedLayerNormActive(): boolean {
-  if (tf.getBackend() !== 'webgpu') return false;
+  const backend = tf.getBackend();
+  if (backend === 'wasm') return tf.getKernel(LAYER_NORM_KERNEL, 'wasm') != null;
+  if (backend !== 'webgpu') return false;
   if (processEnv('NAC_FUSED_LAYER_NORM') === '0') return false;
   registerLayerNormWebGpu();
   return true;
@@ -155,7 +159,7 @@ const byEps = new Map<number, Unary>();
 
 /** Non-affine layer norm over the last axis with the fused kernels (webgpu), differentiable. */
 export function fusedLayerNorm(x: tf.Tensor, eps: number): tf.Tensor {
-  registerLayerNormWebGpu();
+  if (tf.getBackend() === 'webgpu') registerLayerNormWebGpu();
   let f = byEps.get(eps);
   if (f === undefined) {
     const attrs = { eps } as unknown as tf.NamedAttrMap;
