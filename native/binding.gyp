@@ -5,7 +5,7 @@
   "targets": [
     {
       "target_name": "nac_blas",
-      "sources": ["src/nac_blas.c", "src/depthwise.c", "src/layer-norm.c"],
+      "sources": ["src/nac_blas.c", "src/depthwise.c", "src/layer-norm.c", "src/sum.c"],
       "defines": ["NAPI_VERSION=8"],
       "cflags": ["-O3", "-Wall", "-Wextra"],
       "libraries": ["-lopenblas", "-lm"]

@@ -16,6 +16,7 @@
  *   setNumThreads(n): OpenBLAS' thread count from now on (openblas_set_num_threads)
  *   depthwise(...): depthwise 2-D convolution and its two gradients (depthwise.c)
  *   layerNorm(...): non-affine layer norm and its input gradient (layer-norm.c)
+ *   sumRows(...): sum over a non-innermost block of axes (sum.c)
  */
 #include <cblas.h>
 #include <node_api.h>
@@ -134,6 +135,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"setNumThreads", NULL, set_num_threads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"depthwise", NULL, nac_depthwise, NULL, NULL, NULL, napi_enumerable, NULL},
       {"layerNorm", NULL, nac_layer_norm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sumRows", NULL, nac_sum_rows, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -269,7 +269,7 @@ async function init(opts: InitBackendOptions): Promise<BackendReport> {
   }
   const { backend, reason } = await select(requested, threads, quiet);
   const matMul = registerMatMul(blas);
-  registerWasmSum();
+  registerWasmSum(matMul.impl === 'native' ? (blas?.blas ?? null) : null);
   const available = Object.fromEntries(BACKEND_NAMES.map((n) => [n, attempts[n] ?? untried(n)])) as BackendReport['available'];
   current = { backend, requested, reason, available, patchedKernels, matMul };
   currentThreads = threads;

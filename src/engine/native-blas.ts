@@ -49,6 +49,8 @@ export interface NativeBlas {
    * Non-affine layer norm over rows of `d` floats (native/src/layer-norm.c): mode 0 out = normalised x,
    * mode 1 out = the input gradient for upstream gradient dy. Absent from add-ons built before it existed.
    */
+  /** [outer, reduced, inner] → [outer, inner] sums (native/src/sum.c). Absent from add-ons built before it existed. */
+  sumRows?(heap: ArrayBuffer, xOffset: number, outOffset: number, outer: number, reduced: number, inner: number): void;
   layerNorm?(
     heap: ArrayBuffer,
     mode: 0 | 1,

@@ -2,13 +2,18 @@
  * The wasm Sum wrapper (src/engine/kernels/sum.ts) against the cpu backend: reductions over a
  * contiguous block of leading or middle axes (its own path), innermost and scattered axes (the stock
  * path), keepDims, negative axes, int32 data, gradients through it, and the block detection itself.
+ * Each case runs with the JavaScript rows loop and, when the native add-on has sumRows, with the C one.
  */
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
-import { blockReduction } from '../../src/engine/kernels/sum.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../src/engine/backend.js';
+import { blockReduction, registerWasmSum } from '../../src/engine/kernels/sum.js';
+import { loadNativeBlas, type NativeBlas } from '../../src/engine/native-blas.js';
 import { onBackend, quietTfjs, randomTensor, relError } from './helpers.js';
 
 quietTfjs();
+const status = await loadNativeBlas();
+const blas = status.blas?.sumRows != null ? status.blas : null;
 
 const CASES: Array<[number[], number[], boolean]> = [
   [[1024, 256], [0], false],
@@ -22,7 +27,7 @@ const CASES: Array<[number[], number[], boolean]> = [
   [[4, 6], [], false], // no axis list: stock sums everything
 ];
 
-describe('wasm Sum over a block of axes', () => {
+describe('block detection', () => {
   it('finds contiguous, non-innermost blocks', () => {
     expect(blockReduction([4, 5, 6], [0])).toEqual([1, 4, 30]);
     expect(blockReduction([4, 5, 6], [1, 0])).toEqual([1, 20, 6]);
@@ -31,8 +36,34 @@ describe('wasm Sum over a block of axes', () => {
     expect(blockReduction([4, 5, 6], [0, 2])).toBeNull();
     expect(blockReduction([4, 5, 6], [])).toBeNull();
   });
+});
 
-  for (const [shape, axes, keepDims] of CASES) {
+describe.each([
+  ['JavaScript', false],
+  ['native', true],
+] as const)('wasm Sum over a block of axes (%s rows loop)', (_name, native) => {
+  let nativeCalls = 0;
+  beforeAll(async () => {
+    await initBackend({ backend: 'wasm', quiet: true });
+    if (!native) registerWasmSum(null);
+    else if (blas != null) {
+      const recording: NativeBlas = { ...blas, sumRows: (...a) => (nativeCalls++, blas.sumRows!(...a)) };
+      registerWasmSum(recording);
+    }
+  });
+  afterAll(async () => {
+    await initBackend({ backend: 'wasm', quiet: true, native: false });
+    await initBackend({ backend: 'wasm', quiet: true });
+  });
+  const skip = native && blas == null;
+
+  it.skipIf(!native || skip)(`runs block sums in C${skip ? ` (skipped: ${status.detail})` : ''}`, async () => {
+    const before = nativeCalls;
+    await onBackend('wasm', () => [tf.sum(randomTensor([8, 5], 1), 0)]);
+    expect(nativeCalls).toBe(before + 1);
+  });
+
+  for (const [shape, axes, keepDims] of skip ? [] : CASES) {
     it(`sum([${shape}], [${axes}], keepDims ${keepDims}) equals the cpu backend`, async () => {
       const x = randomTensor(shape, 7);
       const shapes: number[][] = [];

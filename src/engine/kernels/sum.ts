@@ -4,9 +4,12 @@
  * to the end first and then reduces, which is slow (≈ 19 ms for [1024, 256] → [256] here);
  * summing rows in place is a single pass. Every other case (innermost axes, scattered axes,
  * non-float32 data) goes to the stock kernel unchanged. Registered by initBackend, like the
- * matmul kernels; only this file re-registers Sum.
+ * matmul kernels; only this file re-registers Sum. With the native add-on the rows are summed in C
+ * (native/src/sum.c), else in a JavaScript loop; both accumulate in double.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { NativeBlas } from '../native-blas.js';
+import { heapOffset, type WasmHeapBackend } from './matmul-native.js';
 import { requireInput, sizeOf, wasmBackend, type KernelArgs } from './wasm-io.js';
 
 const STOCK = Symbol.for('neural-attentive-circuits/wasm-stock-sum');
@@ -22,7 +25,9 @@ export function blockReduction(shape: readonly number[], axes: readonly number[]
   return [sizeOf(shape.slice(0, first)), sizeOf(shape.slice(first, last + 1)), sizeOf(shape.slice(last + 1))];
 }
 
-function makeSum(stock: tf.KernelFunc): tf.KernelFunc {
+type NativeSumRows = NonNullable<NativeBlas['sumRows']>;
+
+function makeSum(stock: tf.KernelFunc, sumRows: NativeSumRows | null): tf.KernelFunc {
   return (args) => {
     const x = requireInput(args as KernelArgs, 'x', 'Sum');
     const attrs = (args.attrs ?? {}) as { axis?: number | number[] | null; keepDims?: boolean };
@@ -35,6 +40,12 @@ function makeSum(stock: tf.KernelFunc): tf.KernelFunc {
     const outShape = attrs.keepDims ? x.shape.map((d, i) => (norm.has(i) ? 1 : d)) : x.shape.filter((_, i) => !norm.has(i));
     const backend = wasmBackend(args.backend, 'Sum');
     const out = backend.makeOutput(outShape, 'float32');
+    if (sumRows != null) {
+      const heapBackend = args.backend as unknown as WasmHeapBackend;
+      const heap = heapBackend.wasm.HEAPU8.buffer as ArrayBuffer; // after makeOutput: the heap may have grown
+      sumRows(heap, heapOffset(heapBackend, x, 'Sum'), heapOffset(heapBackend, out, 'Sum'), outer, reduced, inner);
+      return out;
+    }
     const src = backend.typedArrayFromHeap(x) as Float32Array; // after makeOutput: the heap may have grown
     const dst = backend.typedArrayFromHeap(out) as Float32Array;
     const acc = new Float64Array(inner);
@@ -51,8 +62,11 @@ function makeSum(stock: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
-/** Replaces the wasm Sum kernel with the block-reducing wrapper (idempotent). False when wasm has no Sum. */
-export function registerWasmSum(): boolean {
+/**
+ * Replaces the wasm Sum kernel with the block-reducing wrapper (idempotent), in C when `blas` has
+ * sumRows, else in JavaScript. False when wasm has no Sum.
+ */
+export function registerWasmSum(blas: NativeBlas | null = null): boolean {
   if (slots[STOCK] == null) {
     const config = tf.getKernel('Sum', 'wasm');
     if (config == null) return false;
@@ -60,6 +74,6 @@ export function registerWasmSum(): boolean {
   }
   const stock = slots[STOCK];
   tf.unregisterKernel('Sum', 'wasm');
-  tf.registerKernel({ ...stock, kernelFunc: makeSum(stock.kernelFunc) });
+  tf.registerKernel({ ...stock, kernelFunc: makeSum(stock.kernelFunc, blas?.sumRows?.bind(blas) ?? null) });
   return true;
 }
