@@ -14,6 +14,7 @@ const PATCHED = [
   'UnsortedSegmentSum',
   'Einsum',
   'MaxPoolGrad',
+  'Identity',
 ];
 
 quietTfjs();

@@ -1,6 +1,7 @@
 /**
  * Registers the JS kernels that fill gaps in tfjs-backend-wasm 4.22 (gradient kernels of conv2d,
- * depthwiseConv2d and gather, plus einsum) or replace a stock kernel that computes wrongly (MaxPoolGrad). A kernel is only registered when the wasm backend has
+ * depthwiseConv2d and gather, plus einsum) or replace a stock kernel that computes wrongly (MaxPoolGrad)
+ * or copies needlessly (Identity). A kernel is only registered when the wasm backend has
  * none of its own, so a future tfjs release that ships them natively takes precedence.
  *
  * BatchMatMul is the exception: tfjs-backend-wasm has one, but its transposed and batched paths are
@@ -11,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { depthwiseBackpropConfigs } from './depthwise-backprop.js';
 import { einsumConfig } from './einsum.js';
+import { identityConfig } from './identity.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
@@ -26,8 +28,11 @@ export const WASM_PATCH_KERNELS: readonly tf.KernelConfig[] = [
   einsumConfig,
 ];
 
-/** Kernels tfjs-backend-wasm 4.22 has but computes wrongly: registered over the stock ones. */
-export const WASM_REPLACED_KERNELS: readonly tf.KernelConfig[] = [maxPoolGradConfig];
+/**
+ * Kernels tfjs-backend-wasm 4.22 has but computes wrongly (MaxPoolGrad) or wastefully (Identity, which
+ * copies): registered over the stock ones.
+ */
+export const WASM_REPLACED_KERNELS: readonly tf.KernelConfig[] = [maxPoolGradConfig, identityConfig];
 
 /** Marks kernel functions registered by this package (survives duplicate module instances). */
 const PATCH_MARK = Symbol.for('neural-attentive-circuits/wasm-patch-kernel');
