@@ -183,9 +183,9 @@ export const TASKS: Record<string, TaskSpec> = {
   },
   'spam-assassin': {
     dataset: 'spam-assassin',
-    description: 'SpamAssassin e-mails as raw bytes (headers stripped by default): ham vs spam, first 1024 bytes',
+    description: 'SpamAssassin e-mails as raw bytes (headers stripped by default): ham vs spam, first 1024 bytes, byte 5-grams',
     numClasses: 2,
-    tokenizer: () => ({ type: 'bytes', maxLength: 1024, tokenDim: 32, embedDim: 16, groupSize: 4, vocabSize: 257, padId: 256, ngram: 0 }),
+    tokenizer: () => ({ type: 'bytes', maxLength: 1024, tokenDim: 32, embedDim: 16, groupSize: 4, vocabSize: 257, padId: 256, ngram: 5 }),
     nac: smallNAC,
     perceiverIO: smallPerceiverIO,
     dataOptions: ['maxLength', 'stripHeaders', 'split'],
