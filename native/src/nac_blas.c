@@ -17,6 +17,7 @@
  *   depthwise(...): depthwise 2-D convolution and its two gradients (depthwise.c)
  *   layerNorm(...): non-affine layer norm and its input gradient (layer-norm.c)
  *   sumRows(...): sum over a non-innermost block of axes (sum.c)
+ *   unary(...): exp, log, log1p, erf or softplus over an array (unary.c, unary-math.c)
  */
 #include <cblas.h>
 #include <node_api.h>
@@ -136,6 +137,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"depthwise", NULL, nac_depthwise, NULL, NULL, NULL, napi_enumerable, NULL},
       {"layerNorm", NULL, nac_layer_norm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sumRows", NULL, nac_sum_rows, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"unary", NULL, nac_unary, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -10,7 +10,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmPatchKernels, setWasmDepthwise, setWasmLayerNorm, setWasmMatMul, type WasmMatMulMode } from './kernels/index.js';
+import {
+  registerWasmPatchKernels,
+  setWasmDepthwise,
+  setWasmLayerNorm,
+  setWasmMatMul,
+  setWasmUnary,
+  type WasmMatMulMode,
+} from './kernels/index.js';
 import { registerWasmSum } from './kernels/sum.js';
 import './gradients.js'; // device-side Mean gradient, for every backend
 import { registerWebGpuSum } from './kernels/sum-webgpu.js';
@@ -282,6 +289,7 @@ async function init(opts: InitBackendOptions): Promise<BackendReport> {
 function registerMatMul(status: NativeBlasStatus | null): { impl: WasmMatMulMode; detail: string } {
   const plain = 'plain wasm (XNNPACK, transposes materialised)';
   setWasmDepthwise(status?.blas ?? null);
+  setWasmUnary(status?.blas ?? null);
   setWasmLayerNorm(processEnv('NAC_FUSED_LAYER_NORM') === '0' ? null : (status?.blas ?? null));
   if (status?.blas != null && setWasmMatMul('native', status.blas)) return { impl: 'native', detail: status.detail };
   if (setWasmMatMul('transpose')) {

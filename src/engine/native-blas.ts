@@ -45,12 +45,17 @@ export interface NativeBlas {
    * Absent from add-ons built before it existed.
    */
   depthwise?(heap: ArrayBuffer, mode: 0 | 1 | 2, aOffset: number, bOffset: number, outOffset: number, ...geometry: number[]): void;
+  /** [outer, reduced, inner] → [outer, inner] sums (native/src/sum.c). Absent from add-ons built before it existed. */
+  sumRows?(heap: ArrayBuffer, xOffset: number, outOffset: number, outer: number, reduced: number, inner: number): void;
+  /**
+   * out[i] = f(x[i]) for i < n, f by `op`: 0 exp, 1 log, 2 log1p, 3 erf, 4 tfjs' softplus (native/src/unary.c,
+   * glibc's vector math). Absent from add-ons built before it existed.
+   */
+  unary?(heap: ArrayBuffer, op: number, xOffset: number, outOffset: number, n: number): void;
   /**
    * Non-affine layer norm over rows of `d` floats (native/src/layer-norm.c): mode 0 out = normalised x,
    * mode 1 out = the input gradient for upstream gradient dy. Absent from add-ons built before it existed.
    */
-  /** [outer, reduced, inner] → [outer, inner] sums (native/src/sum.c). Absent from add-ons built before it existed. */
-  sumRows?(heap: ArrayBuffer, xOffset: number, outOffset: number, outer: number, reduced: number, inner: number): void;
   layerNorm?(
     heap: ArrayBuffer,
     mode: 0 | 1,

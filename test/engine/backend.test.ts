@@ -15,6 +15,7 @@ const PATCHED = [
   'Einsum',
   'MaxPoolGrad',
   'Identity',
+  'Cast',
 ];
 
 quietTfjs();

@@ -1,5 +1,5 @@
 /**
- * The wasm Identity kernel that shares data instead of copying (src/engine/kernels/identity.ts): a clone
+ * The wasm Identity and Cast kernels that share data instead of copying (src/engine/kernels/identity.ts): a clone
  * adds no data buffer, outlives its source, survives the source variable's assign, and the saved
  * clones of a backward pass give the same gradients as the cpu backend.
  */
@@ -43,5 +43,28 @@ describe('wasm Identity shares data', () => {
     const wasm = await onBackend('wasm', f);
     const cpu = await onBackend('cpu', f);
     wasm.forEach((g, i) => expect(relError(g, cpu[i]!)).toBeLessThan(1e-5));
+  });
+});
+
+describe('wasm Cast', () => {
+  it('shares data when the dtype does not change', () => {
+    const x = tf.tensor1d([1.5, -2]);
+    const buffers = tf.memory().numDataBuffers;
+    const y = tf.cast(x, 'float32');
+    expect(tf.memory().numDataBuffers).toBe(buffers);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1.5, -2]);
+    y.dispose();
+  });
+
+  it('converts between dtypes as the cpu backend does (to bool: x ≠ 0)', async () => {
+    const values = [0, 0.5, -1, 1.7, -1.7, 256, 3];
+    for (const dtype of ['int32', 'bool'] as const) {
+      const f = (): tf.Tensor[] => [tf.cast(tf.cast(tf.tensor1d(values), dtype), 'float32')];
+      const [wasm] = await onBackend('wasm', f);
+      const [cpu] = await onBackend('cpu', f);
+      expect(Array.from(wasm!), dtype).toEqual(Array.from(cpu!));
+    }
+    expect(Array.from(tf.cast(tf.tensor1d([0, 2, 0], 'int32'), 'bool').dataSync())).toEqual([0, 1, 0]);
   });
 });

@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../native-blas.js';
 import { depthwiseBackpropConfigs } from './depthwise-backprop.js';
+import { originalWasmKernels } from './kernel-originals.js';
 import { heapOffset, type WasmHeapBackend } from './matmul-native.js';
 import { convInfo, requireInput, type KernelArgs } from './wasm-io.js';
 
@@ -73,28 +74,12 @@ function nativeKernel(depthwise: NativeDepthwise, mode: 0 | 1 | 2, fallback: Ker
 
 const PATCH_MARK = Symbol.for('neural-attentive-circuits/wasm-patch-kernel');
 
-/** Registrations captured before the first switch (shared by duplicate module instances). */
-const ORIGINALS = Symbol.for('neural-attentive-circuits/wasm-depthwise-originals');
-const slots = globalThis as unknown as { [ORIGINALS]?: Map<string, tf.KernelConfig> };
-
-function originals(): Map<string, tf.KernelConfig> {
-  if (slots[ORIGINALS] == null) {
-    const map = new Map<string, tf.KernelConfig>();
-    for (const name of [FORWARD, FILTER, INPUT]) {
-      const config = tf.getKernel(name, 'wasm') ?? depthwiseBackpropConfigs.find((c) => c.kernelName === name);
-      if (config != null) map.set(name, config);
-    }
-    slots[ORIGINALS] = map;
-  }
-  return slots[ORIGINALS];
-}
-
 /**
  * Registers the native depthwise kernels for 'wasm' (with `blas`) or restores the previous ones
  * (null). Returns the names of the kernels now running natively.
  */
 export function setWasmDepthwise(blas: NativeBlas | null): string[] {
-  const saved = originals();
+  const saved = originalWasmKernels('wasm-depthwise-originals', [FORWARD, FILTER, INPUT], depthwiseBackpropConfigs);
   const native: string[] = [];
   ([FORWARD, INPUT, FILTER] as const).forEach((name, mode) => {
     const original = saved.get(name);
