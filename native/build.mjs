@@ -47,6 +47,7 @@ function cause(output) {
   const lines = output.split('\n').map((l) => l.trim());
   const patterns = [
     [/cblas\.h: No such file|cannot find -lopenblas/, 'OpenBLAS not found (apt-get install libopenblas-dev)'],
+    [/cannot find -lmvec/, "glibc's vector math library libmvec not found (glibc 2.35+ with libc6-dev needed)"],
     [/not found: make|make: not found|gcc: not found|cc: not found|No such file or directory.*\b(cc|gcc|make)\b/, 'no C compiler/make'],
     [/find Python|Could not find any Python/, 'no Python for node-gyp'],
     [/node_api\.h|common\.gypi|ENOTFOUND|EAI_AGAIN|getaddrinfo|download/i, 'Node headers unavailable'],
