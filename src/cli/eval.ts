@@ -7,7 +7,7 @@
 import { Option, type Command } from 'commander';
 import { loadModelDir, readModelMeta } from '../io/model-dir.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { evaluate } from '../train/evaluate.js';
+import { evaluate, TTA_MODES, type TestTimeAugmentation } from '../train/evaluate.js';
 import { loadTaskData } from '../train/task-data.js';
 import { defaultTrainConfig } from '../train/train-config.js';
 import { TASK_NAMES } from '../train/tasks.js';
@@ -30,6 +30,7 @@ interface EvalFlags {
   corruptions?: string;
   severities?: string;
   seed?: string;
+  tta: TestTimeAugmentation;
 }
 
 function intFlag(name: string, text: string, min: number): number {
@@ -98,6 +99,11 @@ export function registerEval(program: Command): void {
     .option('--corruptions <list>', 'with --ood corruptions: comma-separated corruption names (default: all)')
     .option('--severities <list>', 'with --ood corruptions: comma-separated severities in 1…5 (default: 1,2,3,4,5)')
     .option('--seed <n>', 'with --ood: seed of the test subset and of the corruptions (default 0)')
+    .addOption(
+      new Option('--tta <mode>', 'test-time augmentation: hflip averages the class probabilities of each image and its mirror image')
+        .choices([...TTA_MODES])
+        .default('none'),
+    )
     .addOption(backendOption())
     .action((dir: string, flags: EvalFlags) =>
       runCommand(async () => {
@@ -106,6 +112,7 @@ export function registerEval(program: Command): void {
         if (!task) throw new ConfigError('--task', `is needed: ${dir} does not record its task; allowed: ${TASK_NAMES().join(', ')}`);
         const limit = intFlag('--limit', flags.limit, 0);
         const batchSize = intFlag('--batch-size', flags.batchSize, 1);
+        if (flags.ood !== undefined && flags.tta !== 'none') throw new ConfigError('--tta', 'applies only without --ood');
         if (flags.ood === undefined) {
           const extra = (['corruptions', 'severities', 'seed'] as const).find((k) => flags[k] !== undefined);
           if (extra) throw new ConfigError(`--${extra}`, 'applies only with --ood <suite>');
@@ -126,11 +133,11 @@ export function registerEval(program: Command): void {
           const cfg = { ...defaultTrainConfig(task), testLimit: limit, data: { ...defaultTrainConfig(task).data, ...(meta.data ?? {}) } };
           const split = loadTaskData(cfg)[flags.split];
           const t0 = performance.now();
-          const m = await evaluate(model, split, { batchSize });
+          const m = await evaluate(model, split, { batchSize, tta: flags.tta });
           const seconds = (performance.now() - t0) / 1000;
-          report(flags, { model: dir, task, split: flags.split, seconds, ...m }, () =>
+          report(flags, { model: dir, task, split: flags.split, tta: flags.tta, seconds, ...m }, () =>
             [
-              `${dir} on ${split.name}: ${m.count} examples in ${seconds.toFixed(1)} s`,
+              `${dir} on ${split.name}${flags.tta === 'none' ? '' : ` (test-time augmentation: ${flags.tta})`}: ${m.count} examples in ${seconds.toFixed(1)} s`,
               `top-1 ${(100 * m.top1).toFixed(2)} %  top-5 ${(100 * m.top5).toFixed(2)} %  loss ${m.loss.toFixed(4)}`,
               ...split.classNames.map((name, c) => `  ${name.padEnd(16)} ${(100 * (m.perClassAccuracy[c] ?? 0)).toFixed(2)} %`),
             ].join('\n'),

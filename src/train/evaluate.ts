@@ -1,7 +1,8 @@
 /**
  * Evaluation: runs a classifier over a dataset in eval mode, batch by batch, and accumulates top-1,
- * top-5, mean cross-entropy, per-class accuracy and the confusion matrix. Also turns a data batch
- * into the input tensor the model expects (float32 images / points, int32 token ids).
+ * top-5, mean cross-entropy, per-class accuracy and the confusion matrix, optionally with test-time
+ * augmentation (horizontal flips of images). Also turns a data batch into the input tensor the model
+ * expects (float32 images / points, int32 token ids).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Batch, Dataset } from '../data/dataset.js';
@@ -34,6 +35,25 @@ export interface EvaluateOptions {
   onBatch?: (done: number) => void;
   /** Also return the raw logits, row-major [size, C]. */
   keepLogits?: boolean;
+  /**
+   * Test-time augmentation: 'none' (default) or 'hflip', which averages the class probabilities of each
+   * image and its mirror image (NHWC inputs only); the logits are then the log of the averaged probabilities.
+   */
+  tta?: TestTimeAugmentation;
+}
+
+/** The test-time augmentations of {@link evaluate}. */
+export const TTA_MODES = ['none', 'hflip'] as const;
+/** One of {@link TTA_MODES}. */
+export type TestTimeAugmentation = (typeof TTA_MODES)[number];
+
+/** The model's logits for x, or with 'hflip' log of the mean softmax over x and x mirrored along its width. */
+function predict(model: ClassifierModel, x: tf.Tensor, tta: TestTimeAugmentation): tf.Tensor {
+  if (tta === 'none') return model.forward(x);
+  if (x.rank !== 4)
+    throw new Error(`tta: 'hflip' needs images [B, H, W, C], got inputs of shape [${x.shape.join(', ')}]; allowed for these: none`);
+  const p = tf.softmax(model.forward(x)).add(tf.softmax(model.forward(tf.reverse(x, 2))));
+  return tf.log(p.mul(0.5));
 }
 
 /**
@@ -46,6 +66,8 @@ export async function evaluate(
   options: EvaluateOptions = {},
 ): Promise<EvalMetrics & { logits?: Float32Array }> {
   const batchSize = options.batchSize ?? 256;
+  const tta = options.tta ?? 'none';
+  if (!(TTA_MODES as readonly string[]).includes(tta)) throw new Error(`tta: got '${String(tta)}'; allowed: ${TTA_MODES.join(', ')}`);
   const numClasses = data.classNames.length;
   const acc = new MetricAccumulator(numClasses);
   const wasTraining = model.training;
@@ -56,10 +78,7 @@ export async function evaluate(
       const n = Math.min(batchSize, data.size - start);
       const indices = Int32Array.from({ length: n }, (_, i) => start + i);
       const batch = data.getBatch(indices);
-      const logits = tf.tidy(() => {
-        const x = batchTensor(batch);
-        return model.forward(x);
-      });
+      const logits = tf.tidy(() => predict(model, batchTensor(batch), tta));
       // An asynchronous read: WebGPU in Node has no synchronous one.
       const values = ((await logits.data()) as Float32Array).slice();
       logits.dispose();
