@@ -52,10 +52,11 @@ static inline int get_heap(napi_env env, napi_value v, char **data, uint64_t *le
   return 1;
 }
 
-/* napi callbacks of depthwise.c, layer-norm.c, sum.c and unary.c. */
+/* napi callbacks of depthwise.c, layer-norm.c, sum.c, unary.c and binary.c. */
 napi_value nac_depthwise(napi_env env, napi_callback_info cbinfo);
 napi_value nac_layer_norm(napi_env env, napi_callback_info cbinfo);
 napi_value nac_sum_rows(napi_env env, napi_callback_info cbinfo);
 napi_value nac_unary(napi_env env, napi_callback_info cbinfo);
+napi_value nac_binary(napi_env env, napi_callback_info cbinfo);
 
 #endif

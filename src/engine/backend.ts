@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
 import {
   registerWasmPatchKernels,
+  setWasmBinary,
   setWasmDepthwise,
   setWasmLayerNorm,
   setWasmMatMul,
@@ -290,6 +291,7 @@ function registerMatMul(status: NativeBlasStatus | null): { impl: WasmMatMulMode
   const plain = 'plain wasm (XNNPACK, transposes materialised)';
   setWasmDepthwise(status?.blas ?? null);
   setWasmUnary(status?.blas ?? null);
+  setWasmBinary(status?.blas ?? null);
   setWasmLayerNorm(processEnv('NAC_FUSED_LAYER_NORM') === '0' ? null : (status?.blas ?? null));
   if (status?.blas != null && setWasmMatMul('native', status.blas)) return { impl: 'native', detail: status.detail };
   if (setWasmMatMul('transpose')) {

@@ -53,6 +53,12 @@ export interface NativeBlas {
    */
   unary?(heap: ArrayBuffer, op: number, xOffset: number, outOffset: number, n: number): void;
   /**
+   * out = a OP b (op: 0 add, 1 subtract, 2 multiply, 3 divide) over a dense [d0, d1, d2, d3] output, a and b
+   * read with element strides sa*, sb* (0 = broadcast; innermost 0 or 1) (native/src/binary.c). Absent from
+   * add-ons built before it existed.
+   */
+  binary?(heap: ArrayBuffer, op: number, aOffset: number, bOffset: number, outOffset: number, ...dimsAndStrides: number[]): void;
+  /**
    * Non-affine layer norm over rows of `d` floats (native/src/layer-norm.c): mode 0 out = normalised x,
    * mode 1 out = the input gradient for upstream gradient dy. Absent from add-ons built before it existed.
    */

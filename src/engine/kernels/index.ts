@@ -8,7 +8,8 @@
  * BatchMatMul is the exception: tfjs-backend-wasm has one, but its transposed and batched paths are
  * slow, so ./matmul.ts replaces it (initBackend chooses plain wasm or the native OpenBLAS add-on); with
  * the add-on, the *-native.ts files also replace DepthwiseConv2dNative and its backprops, the fused
- * layer norm, Exp, Log, Log1p, Erf and Softplus, and ./sum.ts runs block sums in C.
+ * layer norm, Exp, Log, Log1p, Erf and Softplus, Add, Sub, Multiply and RealDiv, and ./sum.ts runs block
+ * sums in C.
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
@@ -22,6 +23,7 @@ export { setWasmMatMul, wasmMatMulMode, type WasmMatMulMode } from './matmul.js'
 export { setWasmDepthwise } from './depthwise-native.js';
 export { setWasmLayerNorm } from './layer-norm-native.js';
 export { setWasmUnary } from './unary-native.js';
+export { setWasmBinary } from './binary-native.js';
 
 /** Every patch kernel this package can provide for the wasm backend. */
 export const WASM_PATCH_KERNELS: readonly tf.KernelConfig[] = [

@@ -27,3 +27,30 @@ export function originalWasmKernels(
   }
   return map;
 }
+
+/** A kernel function as the patch kernels write them. */
+export type WasmKernelFunc = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => tf.TensorInfo;
+
+/**
+ * Registers, for each of `names`, `make(name, original)` on 'wasm' over the original registration
+ * (captured under `key`), or restores the originals when `make` is null. Returns the names now
+ * registered through `make`.
+ */
+export function switchWasmKernels(
+  key: string,
+  names: readonly string[],
+  make: ((name: string, original: WasmKernelFunc) => WasmKernelFunc) | null,
+): string[] {
+  const saved = originalWasmKernels(key, names);
+  const switched: string[] = [];
+  for (const name of names) {
+    const original = saved.get(name);
+    if (original == null) continue;
+    const stock = original.kernelFunc as unknown as WasmKernelFunc;
+    const kernelFunc = make != null ? make(name, stock) : stock;
+    if (tf.getKernel(name, 'wasm') != null) tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({ ...original, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+    if (make != null) switched.push(name);
+  }
+  return switched;
+}

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../native-blas.js';
-import { originalWasmKernels } from './kernel-originals.js';
+import { switchWasmKernels, type WasmKernelFunc } from './kernel-originals.js';
 import { heapOffset, type WasmHeapBackend } from './matmul-native.js';
 import { requireInput, type KernelArgs } from './wasm-io.js';
 
@@ -18,7 +18,7 @@ import { requireInput, type KernelArgs } from './wasm-io.js';
 export const NATIVE_UNARY_OPS: Readonly<Record<string, number>> = { Exp: 0, Log: 1, Log1p: 2, Erf: 3, Softplus: 4 };
 const NAMES = Object.keys(NATIVE_UNARY_OPS);
 
-type Kernel = (args: KernelArgs) => tf.TensorInfo;
+type Kernel = WasmKernelFunc;
 type NativeUnary = NonNullable<NativeBlas['unary']>;
 
 function nativeKernel(unary: NativeUnary, name: string, fallback: Kernel): Kernel {
@@ -47,16 +47,6 @@ function nativeKernel(unary: NativeUnary, name: string, fallback: Kernel): Kerne
  * tfjs' own (null). Returns the names of the kernels now running natively.
  */
 export function setWasmUnary(blas: NativeBlas | null): string[] {
-  const saved = originalWasmKernels('wasm-unary-originals', NAMES);
   const unary = blas?.unary?.bind(blas);
-  const native: string[] = [];
-  for (const name of NAMES) {
-    const original = saved.get(name);
-    if (original == null) continue;
-    const kernelFunc = unary != null ? nativeKernel(unary, name, original.kernelFunc as unknown as Kernel) : original.kernelFunc;
-    if (tf.getKernel(name, 'wasm') != null) tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ ...original, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
-    if (unary != null) native.push(name);
-  }
-  return native;
+  return switchWasmKernels('wasm-unary-originals', NAMES, unary == null ? null : (name, original) => nativeKernel(unary, name, original));
 }
