@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../native-blas.js';
 import { switchWasmKernels, type WasmKernelFunc } from './kernel-originals.js';
-import { heapOffset, type WasmHeapBackend } from './matmul-native.js';
+import { nativeOutput, type WasmHeapBackend } from './matmul-native.js';
 import { requireInput, type KernelArgs } from './wasm-io.js';
 
 /** tfjs kernel names → the add-on's op codes (native/src/binary.c). */
@@ -81,19 +81,9 @@ function nativeKernel(binary: NativeBinary, name: string, fallback: Kernel): Ker
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return fallback(args);
     const plan = broadcastPlan(a.shape, b.shape);
     if (plan == null) return fallback(args);
-    const backend = args.backend as WasmHeapBackend;
-    const out = backend.makeOutput(plan.outShape, 'float32');
-    if (plan.outShape.some((d) => d === 0)) return out;
-    try {
-      // Offsets and the heap buffer are read after makeOutput, which may grow (replace) the heap.
-      const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
-      const offsets = [heapOffset(backend, a, name), heapOffset(backend, b, name), heapOffset(backend, out, name)] as const;
-      binary(heap, op, ...offsets, ...plan.dims, ...plan.a, ...plan.b);
-    } catch (err) {
-      backend.disposeData(out.dataId);
-      throw err;
-    }
-    return out;
+    return nativeOutput(args.backend as WasmHeapBackend, name, plan.outShape, [a, b], (heap, [aOff, bOff, outOff]) =>
+      binary(heap, op, aOff as number, bOff as number, outOff as number, ...plan.dims, ...plan.a, ...plan.b),
+    );
   };
 }
 

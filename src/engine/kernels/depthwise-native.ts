@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../native-blas.js';
 import { depthwiseBackpropConfigs } from './depthwise-backprop.js';
 import { originalWasmKernels } from './kernel-originals.js';
-import { heapOffset, type WasmHeapBackend } from './matmul-native.js';
+import { nativeOutput, type WasmHeapBackend } from './matmul-native.js';
 import { convInfo, requireInput, type KernelArgs } from './wasm-io.js';
 
 const FORWARD = 'DepthwiseConv2dNative';
@@ -56,19 +56,9 @@ function nativeKernel(depthwise: NativeDepthwise, mode: 0 | 1 | 2, fallback: Ker
     if (!Array.isArray(inShape) || !Array.isArray(filterShape) || filterShape[3] !== 1) return fallback(args);
     const info = convInfo(kernel, inShape, filterShape, args.attrs, true);
     const outShape = mode === 0 ? info.outShape : mode === 1 ? info.inShape : info.filterShape;
-    const backend = args.backend as WasmHeapBackend;
-    const out = backend.makeOutput([...outShape], 'float32');
-    if (outShape.some((d) => d === 0)) return out;
-    try {
-      // Offsets and the heap buffer are read after makeOutput, which may grow (replace) the heap.
-      const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
-      const offsets = [heapOffset(backend, a, kernel), heapOffset(backend, b, kernel), heapOffset(backend, out, kernel)];
-      depthwise(heap, mode, ...(offsets as [number, number, number]), ...geometryArgs(info));
-    } catch (err) {
-      backend.disposeData(out.dataId);
-      throw err;
-    }
-    return out;
+    return nativeOutput(args.backend as WasmHeapBackend, kernel, outShape, [a, b], (heap, offsets) =>
+      depthwise(heap, mode, ...(offsets as [number, number, number]), ...geometryArgs(info)),
+    );
   };
 }
 

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../native-blas.js';
 import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from './layer-norm-webgpu.js';
-import { heapOffset, type WasmHeapBackend } from './matmul-native.js';
+import { nativeOutput, type WasmHeapBackend } from './matmul-native.js';
 import { requireInput, type KernelArgs } from './wasm-io.js';
 
 type NativeLayerNorm = NonNullable<NativeBlas['layerNorm']>;
@@ -20,20 +20,11 @@ function kernel(layerNorm: NativeLayerNorm, mode: 0 | 1): tf.KernelFunc {
     const dy = mode === 1 ? requireInput(args, 'dy', name) : x;
     if (x.dtype !== 'float32' || dy.dtype !== 'float32') throw new Error(`${name} (native): expected float32 inputs`);
     const eps = (args.attrs as { eps?: number } | undefined)?.eps ?? 1e-5;
-    const backend = args.backend as WasmHeapBackend;
-    const out = backend.makeOutput([...x.shape], 'float32');
     const d = x.shape[x.shape.length - 1] ?? 1;
     const rows = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
-    try {
-      // Offsets and the heap buffer are read after makeOutput, which may grow (replace) the heap.
-      const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
-      const offsets = [heapOffset(backend, x, name), heapOffset(backend, dy, name), heapOffset(backend, out, name)] as const;
-      layerNorm(heap, mode, ...offsets, rows, d, eps);
-    } catch (err) {
-      backend.disposeData(out.dataId);
-      throw err;
-    }
-    return out;
+    return nativeOutput(args.backend as WasmHeapBackend, name, x.shape, [x, dy], (heap, [xOff, dyOff, outOff]) =>
+      layerNorm(heap, mode, xOff as number, dyOff as number, outOff as number, rows, d, eps),
+    );
   }) as unknown as tf.KernelFunc;
 }
 

@@ -22,6 +22,30 @@ export function heapOffset(backend: WasmHeapBackend, info: tf.TensorInfo, kernel
   return offset;
 }
 
+/**
+ * Allocates a float32 output of `shape` and calls `fill` with the wasm heap and the byte offsets of
+ * `inputs` then of the output, all read after the allocation (which may grow, i.e. replace, the heap).
+ * Skips `fill` for an empty output and frees the output if `fill` throws. For the add-on's kernels.
+ */
+export function nativeOutput(
+  backend: WasmHeapBackend,
+  kernel: string,
+  shape: readonly number[],
+  inputs: readonly tf.TensorInfo[],
+  fill: (heap: ArrayBuffer, offsets: number[]) => void,
+): tf.TensorInfo {
+  const out = backend.makeOutput([...shape], 'float32');
+  if (shape.some((d) => d === 0)) return out;
+  try {
+    const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
+    fill(heap, [...inputs.map((t) => heapOffset(backend, t, kernel)), heapOffset(backend, out, kernel)]);
+  } catch (err) {
+    backend.disposeData(out.dataId);
+    throw err;
+  }
+  return out;
+}
+
 /** Returns a BatchMatMul kernel for 'wasm' that runs every float32 product through `blas`. */
 export function makeNativeBatchMatMul(blas: NativeBlas, stock: MatMulKernel): MatMulKernel {
   return (args: KernelArgs): tf.TensorInfo => {

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../native-blas.js';
 import { switchWasmKernels, type WasmKernelFunc } from './kernel-originals.js';
-import { heapOffset, type WasmHeapBackend } from './matmul-native.js';
+import { nativeOutput, type WasmHeapBackend } from './matmul-native.js';
 import { requireInput, type KernelArgs } from './wasm-io.js';
 
 /** tfjs kernel names → the add-on's op codes (native/src/unary-math.h). */
@@ -26,19 +26,10 @@ function nativeKernel(unary: NativeUnary, name: string, fallback: Kernel): Kerne
   return (args: KernelArgs): tf.TensorInfo => {
     const x = requireInput(args, 'x', name);
     if (x.dtype !== 'float32') return fallback(args);
-    const backend = args.backend as WasmHeapBackend;
-    const out = backend.makeOutput([...x.shape], 'float32');
     const n = tf.util.sizeFromShape(x.shape);
-    if (n === 0) return out;
-    try {
-      // Offsets and the heap buffer are read after makeOutput, which may grow (replace) the heap.
-      const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
-      unary(heap, op, heapOffset(backend, x, name), heapOffset(backend, out, name), n);
-    } catch (err) {
-      backend.disposeData(out.dataId);
-      throw err;
-    }
-    return out;
+    return nativeOutput(args.backend as WasmHeapBackend, name, x.shape, [x], (heap, [xOff, outOff]) =>
+      unary(heap, op, xOff as number, outOff as number, n),
+    );
   };
 }
 
