@@ -52,8 +52,9 @@ function predict(model: ClassifierModel, x: tf.Tensor, tta: TestTimeAugmentation
   if (tta === 'none') return model.forward(x);
   if (x.rank !== 4)
     throw new Error(`tta: 'hflip' needs images [B, H, W, C], got inputs of shape [${x.shape.join(', ')}]; allowed for these: none`);
-  const p = tf.softmax(model.forward(x)).add(tf.softmax(model.forward(tf.reverse(x, 2))));
-  return tf.log(p.mul(0.5));
+  // log((p + p')/2) from the log-probabilities, so that a probability underflowing to 0 stays finite.
+  const both = tf.stack([tf.logSoftmax(model.forward(x)), tf.logSoftmax(model.forward(tf.reverse(x, 2)))]);
+  return tf.logSumExp(both, 0).sub(Math.LN2);
 }
 
 /**
