@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../native-blas.js';
 import { depthwiseBackpropConfigs } from './depthwise-backprop.js';
-import { originalWasmKernels } from './kernel-originals.js';
+import { switchWasmKernels } from './kernel-originals.js';
 import { nativeOutput, type WasmHeapBackend } from './matmul-native.js';
 import { convInfo, requireInput, type KernelArgs } from './wasm-io.js';
 
@@ -62,30 +62,17 @@ function nativeKernel(depthwise: NativeDepthwise, mode: 0 | 1 | 2, fallback: Ker
   };
 }
 
-const PATCH_MARK = Symbol.for('neural-attentive-circuits/wasm-patch-kernel');
-
 /**
  * Registers the native depthwise kernels for 'wasm' (with `blas`) or restores the previous ones
  * (null). Returns the names of the kernels now running natively.
  */
 export function setWasmDepthwise(blas: NativeBlas | null): string[] {
-  const saved = originalWasmKernels('wasm-depthwise-originals', [FORWARD, FILTER, INPUT], depthwiseBackpropConfigs);
-  const native: string[] = [];
-  ([FORWARD, INPUT, FILTER] as const).forEach((name, mode) => {
-    const original = saved.get(name);
-    if (original == null) return;
-    const depthwise = blas?.depthwise?.bind(blas);
-    const useNative = depthwise != null;
-    const kernelFunc = useNative
-      ? nativeKernel(depthwise, mode as 0 | 1 | 2, original.kernelFunc as unknown as Kernel)
-      : original.kernelFunc;
-    // Keep the patch mark of registerWasmPatchKernels, so the backend report still lists the backprops.
-    (kernelFunc as unknown as Record<symbol, unknown>)[PATCH_MARK] = (original.kernelFunc as unknown as Record<symbol, unknown>)[
-      PATCH_MARK
-    ];
-    if (tf.getKernel(name, 'wasm') != null) tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ ...original, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
-    if (useNative) native.push(name);
-  });
-  return native;
+  const depthwise = blas?.depthwise?.bind(blas);
+  const modes: Record<string, 0 | 1 | 2> = { [FORWARD]: 0, [INPUT]: 1, [FILTER]: 2 };
+  return switchWasmKernels(
+    'wasm-depthwise-originals',
+    [FORWARD, INPUT, FILTER],
+    depthwise == null ? null : (name, original) => nativeKernel(depthwise, modes[name] as 0 | 1 | 2, original),
+    depthwiseBackpropConfigs,
+  );
 }
