@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Matrix-multiplication benchmark of the wasm backend's BatchMatMul kernels: tfjs' stock kernel,
- * this package's plain-wasm kernel that materialises transposes ('transpose'), and the native
+ * this package's plain-wasm kernel that materialises transposes ('transpose'), its 128-bit SIMD GEMM
+ * ('simd', wasm/src/gemm.c), and the native
  * OpenBLAS add-on ('native', when built, with OpenBLAS' thread count, plus 'native-1t' on one thread
  * when that count is larger). Prints GFLOP/s per shape (the shapes of a NAC train step) and the
  * train-step time of a small NAC (the task NAC of src/train/tasks.ts on 4×4 patches) at each batch size.
@@ -12,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../dist/engine/index.js';
 import { setWasmMatMul } from '../dist/engine/kernels/matmul.js';
+import { loadSimdKernels } from '../dist/engine/kernels/simd-module.js';
 import { loadNativeBlas } from '../dist/engine/native-blas.js';
 import { NAC } from '../dist/model/nac.js';
 import { smallNAC } from '../dist/train/tasks.js';
@@ -21,12 +23,13 @@ const batches = (process.argv[3] ?? '32,128').split(',').map(Number);
 const report = await initBackend({ backend: 'wasm', quiet: true });
 const { blas, detail } = await loadNativeBlas();
 const threads = blas?.info().threads ?? 1;
-const modes = ['stock', 'transpose', ...(blas != null ? ['native'] : []), ...(threads > 1 ? ['native-1t'] : [])];
+const simd = (await loadSimdKernels(tf.findBackend('wasm'))).kernels;
+const modes = ['stock', 'transpose', ...(simd != null ? ['simd'] : []), ...(blas != null ? ['native'] : []), ...(threads > 1 ? ['native-1t'] : [])];
 console.log(`wasm BatchMatMul benchmark; ${report.available.wasm.detail}; ${detail}`);
 
 /** Registers the kernel of a mode ('native-1t': native on one OpenBLAS thread). */
 function use(mode) {
-  setWasmMatMul(mode.startsWith('native') ? 'native' : mode, blas);
+  setWasmMatMul(mode.startsWith('native') ? 'native' : mode, { blas, simd });
   blas?.setNumThreads(mode === 'native-1t' ? 1 : threads);
 }
 

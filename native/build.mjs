@@ -49,7 +49,7 @@ function cause(output) {
     [/cblas\.h: No such file|cannot find -lopenblas/, 'OpenBLAS not found (apt-get install libopenblas-dev)'],
     [/cannot find -lmvec/, "glibc's vector math library libmvec not found (glibc 2.35+ with libc6-dev needed)"],
     [/not found: make|make: not found|gcc: not found|cc: not found|No such file or directory.*\b(cc|gcc|make)\b/, 'no C compiler/make'],
-    [/find Python|Could not find any Python/, 'no Python for node-gyp'],
+    [/gyp ERR! find Python|Could not find any Python/, 'no Python for node-gyp'],
     [/node_api\.h|common\.gypi|ENOTFOUND|EAI_AGAIN|getaddrinfo|download/i, 'Node headers unavailable'],
   ];
   for (const [re, why] of patterns) if (lines.some((l) => re.test(l))) return why;

@@ -2,7 +2,7 @@
  * Elementwise a OP b with broadcasting (OP: 0 add, 1 subtract, 2 multiply, 3 divide), in place on the
  * tfjs wasm heap, for the wasm kernels of src/engine/kernels/binary-native.ts. tfjs-backend-wasm's
  * broadcasting path runs at about 3 ns per element for shapes such as [32, 80, 128] × [128] (a bias or
- * a per-channel scale); these loops vectorise for the CPU they run on.
+ * a per-channel scale); core/binary-core.h (shared with the wasm SIMD module) vectorises for the CPU.
  *
  *   binary(heap, op, aOffset, bOffset, outOffset, d0, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3)
  *
@@ -10,56 +10,7 @@
  * strides of a and b per dim, 0 where that operand is broadcast; the innermost strides are 0 or 1.
  */
 #include "napi-args.h"
-
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-
-/* One op's inner row, for each combination of innermost strides (1 = contiguous, 0 = one value). */
-#define DEFINE_ROW(name, EXPR)                                                                                          \
-  static inline void name(const float *restrict a, const float *restrict b, float *restrict o, int64_t n, int ca, int cb) { \
-    if (ca && cb) {                                                                                                     \
-      for (int64_t j = 0; j < n; j++) {                                                                                 \
-        const float x = a[j], y = b[j];                                                                                 \
-        o[j] = EXPR;                                                                                                    \
-      }                                                                                                                 \
-    } else if (ca) {                                                                                                    \
-      const float y = b[0];                                                                                             \
-      for (int64_t j = 0; j < n; j++) {                                                                                 \
-        const float x = a[j];                                                                                           \
-        o[j] = EXPR;                                                                                                    \
-      }                                                                                                                 \
-    } else if (cb) {                                                                                                    \
-      const float x = a[0];                                                                                             \
-      for (int64_t j = 0; j < n; j++) {                                                                                 \
-        const float y = b[j];                                                                                           \
-        o[j] = EXPR;                                                                                                    \
-      }                                                                                                                 \
-    } else {                                                                                                            \
-      const float x = a[0], y = b[0], v = EXPR;                                                                         \
-      for (int64_t j = 0; j < n; j++) o[j] = v;                                                                         \
-    }                                                                                                                   \
-  }
-
-DEFINE_ROW(row_add, x + y)
-DEFINE_ROW(row_sub, x - y)
-DEFINE_ROW(row_mul, x *y)
-DEFINE_ROW(row_div, x / y)
-
-typedef void (*row_fn)(const float *restrict, const float *restrict, float *restrict, int64_t, int, int);
-
-#define DEFINE_APPLY(name, ROW)                                                                                       \
-  CLONES static void name(const float *a, const float *b, float *o, const int64_t *d, const int64_t *sa, const int64_t *sb) { \
-    for (int64_t i0 = 0; i0 < d[0]; i0++)                                                                             \
-      for (int64_t i1 = 0; i1 < d[1]; i1++)                                                                           \
-        for (int64_t i2 = 0; i2 < d[2]; i2++) {                                                                       \
-          const int64_t ao = i0 * sa[0] + i1 * sa[1] + i2 * sa[2], bo = i0 * sb[0] + i1 * sb[1] + i2 * sb[2];         \
-          ROW(a + ao, b + bo, o + ((i0 * d[1] + i1) * d[2] + i2) * d[3], d[3], sa[3] != 0, sb[3] != 0);               \
-        }                                                                                                             \
-  }
-
-DEFINE_APPLY(apply_add, row_add)
-DEFINE_APPLY(apply_sub, row_sub)
-DEFINE_APPLY(apply_mul, row_mul)
-DEFINE_APPLY(apply_div, row_div)
+#include "core/binary-core.h"
 
 /* Largest element offset (+1) an operand with these strides reaches. */
 static uint64_t extent(const int64_t *d, const int64_t *s) {
@@ -95,11 +46,6 @@ napi_value nac_binary(napi_env env, napi_callback_info cbinfo) {
     THROW(env, "binary: operand out of the heap's bounds or misaligned");
   const float *a = (const float *)(heap + a_off), *b = (const float *)(heap + b_off);
   float *o = (float *)(heap + out_off);
-  switch (op) {
-    case 0: apply_add(a, b, o, d, sa, sb); break;
-    case 1: apply_sub(a, b, o, d, sa, sb); break;
-    case 2: apply_mul(a, b, o, d, sa, sb); break;
-    default: apply_div(a, b, o, d, sa, sb); break;
-  }
+  nac_binary_apply((int)op, a, b, o, d, sa, sb);
   return NULL;
 }

@@ -7,82 +7,10 @@
  *     mode 0: out = (x − μ)·r, r = 1/√(σ² + eps), σ² the biased variance of each row (dyOffset unused)
  *     mode 1: out = r·(dy − mean(dy) − ŷ·mean(dy·ŷ)), ŷ = (x − μ)·r recomputed
  *
- * Row statistics are summed in double, in 8 lanes; all loops vectorise (target_clones: AVX-512, AVX2, baseline).
+ * The computation is core/layer-norm-core.h (shared with the wasm SIMD module); this file checks arguments.
  */
-#include <math.h>
-
 #include "napi-args.h"
-
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-
-/*
- * Row sums in LANES independent double accumulators, combined in a fixed order at the end: the compiler
- * may then vectorise them without reassociating (a single accumulator is a serial chain of 4-cycle
- * additions), and every clone (AVX-512, AVX2, baseline) adds in the same order, so gives the same bits.
- */
-#define LANES 8
-
-static inline double combine(const double *acc) {
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-}
-
-/* Mean and 1/√(σ² + eps) of one row. */
-CLONES static void row_stats(const float *restrict x, int64_t d, double eps, float *mean, float *rstd) {
-  double s[LANES] = {0};
-  int64_t i = 0;
-  for (; i + LANES <= d; i += LANES)
-    for (int j = 0; j < LANES; j++) s[j] += x[i + j];
-  double sum = combine(s);
-  for (; i < d; i++) sum += x[i];
-  const double m = sum / (double)d;
-  double v[LANES] = {0};
-  for (i = 0; i + LANES <= d; i += LANES)
-    for (int j = 0; j < LANES; j++) {
-      const double c = x[i + j] - m;
-      v[j] += c * c;
-    }
-  double var = combine(v);
-  for (; i < d; i++) {
-    const double c = x[i] - m;
-    var += c * c;
-  }
-  *mean = (float)m;
-  *rstd = (float)(1.0 / sqrt(var / (double)d + eps));
-}
-
-CLONES static void forward(const float *restrict x, float *restrict y, int64_t rows, int64_t d, double eps) {
-  for (int64_t r = 0; r < rows; r++) {
-    const float *restrict xr = x + r * d;
-    float *restrict yr = y + r * d;
-    float mean, rstd;
-    row_stats(xr, d, eps, &mean, &rstd);
-    for (int64_t i = 0; i < d; i++) yr[i] = (xr[i] - mean) * rstd;
-  }
-}
-
-CLONES static void backward(const float *restrict x, const float *restrict dy, float *restrict dx, int64_t rows, int64_t d, double eps) {
-  for (int64_t r = 0; r < rows; r++) {
-    const float *restrict xr = x + r * d;
-    const float *restrict gr = dy + r * d;
-    float *restrict out = dx + r * d;
-    float mean, rstd;
-    row_stats(xr, d, eps, &mean, &rstd);
-    double ga[LANES] = {0}, gya[LANES] = {0};
-    int64_t i = 0;
-    for (; i + LANES <= d; i += LANES)
-      for (int j = 0; j < LANES; j++) {
-        ga[j] += gr[i + j];
-        gya[j] += (double)gr[i + j] * ((xr[i + j] - mean) * rstd);
-      }
-    double g = combine(ga), gy = combine(gya);
-    for (; i < d; i++) {
-      g += gr[i];
-      gy += (double)gr[i] * ((xr[i] - mean) * rstd);
-    }
-    const float gMean = (float)(g / (double)d), gyMean = (float)(gy / (double)d);
-    for (i = 0; i < d; i++) out[i] = rstd * (gr[i] - gMean - (xr[i] - mean) * rstd * gyMean);
-  }
-}
+#include "core/layer-norm-core.h"
 
 napi_value nac_layer_norm(napi_env env, napi_callback_info cbinfo) {
   size_t argc = 8;
@@ -108,8 +36,8 @@ napi_value nac_layer_norm(napi_env env, napi_callback_info cbinfo) {
   const float *x = (const float *)(heap + x_off);
   float *out = (float *)(heap + out_off);
   if (mode == 0)
-    forward(x, out, rows, d, eps);
+    nac_ln_forward(x, out, rows, d, eps);
   else
-    backward(x, (const float *)(heap + dy_off), out, rows, d, eps);
+    nac_ln_backward(x, (const float *)(heap + dy_off), out, rows, d, eps);
   return NULL;
 }

@@ -5,26 +5,12 @@
  *
  *   sumRows(heap, xOffset, outOffset, outer, reduced, inner)
  *
- * Accumulates in double, like the JavaScript version; the row loop vectorises (target_clones).
+ * Accumulates in double, like the JavaScript version (core/sum-core.h, shared with the wasm SIMD module).
  */
 #include <stdlib.h>
 
 #include "napi-args.h"
-
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-
-CLONES static void sum_rows(const float *restrict x, float *restrict out, double *restrict acc, int64_t outer, int64_t reduced, int64_t inner) {
-  for (int64_t o = 0; o < outer; o++) {
-    for (int64_t i = 0; i < inner; i++) acc[i] = 0;
-    const float *restrict base = x + o * reduced * inner;
-    for (int64_t r = 0; r < reduced; r++) {
-      const float *restrict row = base + r * inner;
-      for (int64_t i = 0; i < inner; i++) acc[i] += row[i];
-    }
-    float *restrict dst = out + o * inner;
-    for (int64_t i = 0; i < inner; i++) dst[i] = (float)acc[i];
-  }
-}
+#include "core/sum-core.h"
 
 napi_value nac_sum_rows(napi_env env, napi_callback_info cbinfo) {
   size_t argc = 6;
@@ -46,7 +32,7 @@ napi_value nac_sum_rows(napi_env env, napi_callback_info cbinfo) {
   if (outer == 0 || inner == 0) return NULL;
   double *acc = malloc((size_t)inner * sizeof(double));
   if (acc == NULL) THROW(env, "sumRows: out of memory");
-  sum_rows((const float *)(heap + x_off), (float *)(heap + out_off), acc, outer, reduced, inner);
+  nac_core_sum_rows((const float *)(heap + x_off), (float *)(heap + out_off), acc, outer, reduced, inner);
   free(acc);
   return NULL;
 }

@@ -5,8 +5,8 @@
  * back to the pure-JS cpu backend only when that fails, saying why. An explicit request that cannot
  * be met throws BackendUnavailableError instead of silently running something else. Also registers
  * the gradient kernels tfjs-backend-wasm lacks (see ./kernels), and chooses the wasm BatchMatMul:
- * the native OpenBLAS add-on when it is built (./native-blas.ts), else plain wasm with explicit
- * transposes (./kernels/matmul-wasm.ts). The backend itself is never switched for speed.
+ * the native OpenBLAS add-on when it is built (./native-blas.ts), else this package's 128-bit SIMD
+ * GEMM (./kernels/matmul-simd.ts), else plain wasm with explicit transposes (./kernels/matmul-wasm.ts). The backend itself is never switched for speed.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
@@ -24,6 +24,7 @@ import './gradients.js'; // device-side Mean gradient, for every backend
 import { registerWebGpuSum } from './kernels/sum-webgpu.js';
 import { useWriteBufferUploads } from './webgpu-uploads.js';
 import { loadNativeBlas, type NativeBlasStatus } from './native-blas.js';
+import { loadSimdKernels, type SimdStatus } from './kernels/simd-module.js';
 import { explainSyncReads, firstLine, isNode, navigatorGpu, prepareWebGpu, processEnv } from './webgpu.js';
 
 /** The tfjs backends this package knows how to run on. */
@@ -45,8 +46,8 @@ export interface BackendReport {
   /** Kernels this package registered to fill gaps in the wasm backend. */
   patchedKernels: string[];
   /**
-   * The BatchMatMul kernel registered for 'wasm': 'native' (OpenBLAS add-on) or 'transpose' (plain
-   * wasm), and a line such as "native OpenBLAS 0.3.21 (Cooperlake, 2 threads)" or, for plain wasm,
+   * The BatchMatMul kernel registered for 'wasm': 'native' (OpenBLAS add-on), 'simd' (this package's
+   * wasm SIMD GEMM) or 'transpose' (tfjs' own kernels, transposes materialised), and a line such as "native OpenBLAS 0.3.21 (Cooperlake, 2 threads)" or, for plain wasm,
    * why the add-on is not used. Absent in reports made by hand.
    */
   matMul?: { impl: WasmMatMulMode; detail: string };
@@ -276,8 +277,10 @@ async function init(opts: InitBackendOptions): Promise<BackendReport> {
     throw new BackendUnavailableError(`The native BLAS add-on was requested (native: true) but is unavailable: ${blas?.detail}.`, 'wasm');
   }
   const { backend, reason } = await select(requested, threads, quiet);
-  const matMul = registerMatMul(blas);
-  registerWasmSum(matMul.impl === 'native' ? (blas?.blas ?? null) : null);
+  const wasmBackend = tf.findBackend('wasm');
+  const simd = wasmBackend == null ? null : await loadSimdKernels(wasmBackend);
+  const matMul = registerMatMul(blas, simd);
+  registerWasmSum(matMul.impl === 'native' ? (blas?.blas ?? null) : matMul.impl === 'simd' ? (simd?.kernels?.heap ?? null) : null);
   const available = Object.fromEntries(BACKEND_NAMES.map((n) => [n, attempts[n] ?? untried(n)])) as BackendReport['available'];
   current = { backend, requested, reason, available, patchedKernels, matMul };
   currentThreads = threads;
@@ -286,16 +289,26 @@ async function init(opts: InitBackendOptions): Promise<BackendReport> {
   return current;
 }
 
-/** Registers the wasm BatchMatMul kernel: native when `status` holds the add-on, else plain wasm (status null: native: false). */
-function registerMatMul(status: NativeBlasStatus | null): { impl: WasmMatMulMode; detail: string } {
-  const plain = 'plain wasm (XNNPACK, transposes materialised)';
+/**
+ * Registers the wasm BatchMatMul kernel: native when `status` holds the add-on (status null: native:
+ * false), else the SIMD GEMM when `simd` loaded (null: the wasm backend was not initialised), else
+ * tfjs' kernels with transposes materialised.
+ */
+function registerMatMul(status: NativeBlasStatus | null, simd: SimdStatus | null): { impl: WasmMatMulMode; detail: string } {
+  const nativeWhy = status == null ? 'native add-on off (native: false)' : status.detail;
   setWasmDepthwise(status?.blas ?? null);
   setWasmUnary(status?.blas ?? null);
-  setWasmBinary(status?.blas ?? null);
-  setWasmLayerNorm(processEnv('NAC_FUSED_LAYER_NORM') === '0' ? null : (status?.blas ?? null));
-  if (status?.blas != null && setWasmMatMul('native', status.blas)) return { impl: 'native', detail: status.detail };
+  // The add-on's elementwise kernels, else the same C cores compiled into the SIMD module.
+  const heapKernels = status?.blas ?? simd?.kernels?.heap ?? null;
+  setWasmBinary(heapKernels);
+  setWasmLayerNorm(processEnv('NAC_FUSED_LAYER_NORM') === '0' ? null : heapKernels);
+  if (status?.blas != null && setWasmMatMul('native', { blas: status.blas })) return { impl: 'native', detail: status.detail };
+  if (simd?.kernels != null && setWasmMatMul('simd', { simd: simd.kernels })) {
+    return { impl: 'simd', detail: `plain wasm (${simd.detail}); ${nativeWhy}` };
+  }
   if (setWasmMatMul('transpose')) {
-    return { impl: 'transpose', detail: `${plain}; ${status == null ? 'native add-on off (native: false)' : status.detail}` };
+    const simdWhy = simd == null ? 'SIMD kernels not loaded (wasm backend not initialised)' : simd.detail;
+    return { impl: 'transpose', detail: `plain wasm (XNNPACK, transposes materialised; ${simdWhy}); ${nativeWhy}` };
   }
   return { impl: 'stock', detail: 'tfjs-backend-wasm BatchMatMul' };
 }

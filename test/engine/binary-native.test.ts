@@ -2,13 +2,14 @@
 // src/binary.c): the broadcast plan collapses shapes as intended, Add, Sub, Multiply and RealDiv equal
 // the cpu backend bit for bit on broadcast patterns of every kind (scalars, leading, middle, trailing,
 // both operands broadcast, empty), non-float inputs and patterns beyond 4 dims still work through tfjs'
-// kernels, and native: false restores them. Kernel tests skip without an add-on that has binary() (the
-// suite name says why), unless NAC_REQUIRE_NATIVE=1; the plan tests always run.
+// kernels, and setWasmBinary(null) restores them. The kernel tests run twice: with the native add-on
+// (skipped without one that has binary(), the suite name says why, unless NAC_REQUIRE_NATIVE=1) and with
+// the same C core compiled into the wasm SIMD module (native: false); the plan tests always run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/index.js';
 import { loadNativeBlas } from '../../src/engine/native-blas.js';
-import { broadcastPlan, NATIVE_BINARY_OPS } from '../../src/engine/kernels/binary-native.js';
+import { broadcastPlan, NATIVE_BINARY_OPS, setWasmBinary } from '../../src/engine/kernels/binary-native.js';
 import { onBackend, quietTfjs, randomData } from './helpers.js';
 
 const status = await loadNativeBlas();
@@ -85,11 +86,17 @@ const PAIRS: Array<[number[], number[]]> = [
   [[0, 4], [4]],
 ];
 
-describe.skipIf(!native && !required)(`native broadcasting arithmetic on wasm${native ? '' : ` (skipped: ${status.detail})`}`, () => {
+const ENGINES = [
+  ['native add-on', true, native || required ? '' : ` (skipped: ${status.detail})`],
+  ['wasm SIMD module', false, ''],
+] as const;
+
+describe.each(ENGINES)('broadcasting arithmetic on wasm through the %s%s', (_engine, useNative, skipped) => {
+  if (skipped !== '') return void it.skip(skipped, () => undefined);
   beforeAll(async () => {
     quietTfjs();
-    expect(native, `NAC_REQUIRE_NATIVE=1 but the add-on has no binary(): ${status.detail}`).toBe(true);
-    await initBackend({ backend: 'wasm', quiet: true });
+    if (useNative) expect(native, `NAC_REQUIRE_NATIVE=1 but the add-on has no binary(): ${status.detail}`).toBe(true);
+    await initBackend({ backend: 'wasm', quiet: true, native: useNative });
   });
   afterAll(async () => {
     await initBackend({ backend: 'wasm', quiet: true });
@@ -121,7 +128,7 @@ describe.skipIf(!native && !required)(`native broadcasting arithmetic on wasm${n
     }
   });
 
-  it('runs float32 natively and int32 through tfjs', async () => {
+  it('runs float32 in C and int32 through tfjs', async () => {
     const x = tf.tensor2d([1, 2, 3, 4], [2, 2]);
     const y = tf.tensor1d([10, 20]);
     const prof = await tf.profile(() => tf.dispose([tf.add(x, y), tf.sub(x, y), tf.mul(x, y), tf.div(x, y)]));
@@ -132,14 +139,14 @@ describe.skipIf(!native && !required)(`native broadcasting arithmetic on wasm${n
     tf.dispose([x, y, i]);
   });
 
-  it('leaks nothing; native: false restores the stock kernels', async () => {
+  it('leaks nothing; setWasmBinary(null) restores the stock kernels', async () => {
     const x = tf.randomNormal([5, 7]);
     const y = tf.randomNormal([7]);
     const before = tf.memory().numTensors;
     const viaNative = tf.mul(x, y);
     expect(tf.memory().numTensors).toBe(before + 1);
     const nativeFunc = tf.getKernel('Multiply', 'wasm')?.kernelFunc;
-    await initBackend({ backend: 'wasm', native: false, quiet: true });
+    expect(setWasmBinary(null)).toEqual([]);
     expect(tf.getKernel('Multiply', 'wasm')?.kernelFunc).not.toBe(nativeFunc);
     const viaStock = tf.mul(x, y);
     expect(Array.from(viaNative.dataSync())).toEqual(Array.from(viaStock.dataSync()));

@@ -1,11 +1,13 @@
-// The fused layer norm of the wasm backend with the native add-on (src/engine/kernels/layer-norm-native.ts,
-// native/src/layer-norm.c) against the composite tfjs version on cpu: values and gradients equal to
-// float32 rounding, by finite differences too, one kernel each way, and off with native: false.
-// Skipped without an add-on that has layerNorm() (the suite name says why), unless NAC_REQUIRE_NATIVE=1.
+// The fused layer norm of the wasm backend (src/engine/kernels/layer-norm-native.ts, core in
+// native/src/core/layer-norm-core.h) against the composite tfjs version on cpu: values and gradients
+// equal to float32 rounding, by finite differences too, one kernel each way, and off with
+// setWasmLayerNorm(null). Run with the native add-on (skipped without one that has layerNorm(), the suite
+// name says why, unless NAC_REQUIRE_NATIVE=1) and with the same core in the wasm SIMD module (native: false).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/index.js';
 import { LAYER_NORM_KERNEL } from '../../src/engine/kernels/layer-norm-webgpu.js';
+import { setWasmLayerNorm } from '../../src/engine/kernels/layer-norm-native.js';
 import { loadNativeBlas } from '../../src/engine/native-blas.js';
 import { layerNorm } from '../../src/nn/layer-norm.js';
 import { Rng } from '../../src/util/rng.js';
@@ -16,10 +18,16 @@ const status = await loadNativeBlas();
 const native = status.blas?.layerNorm != null;
 const required = process.env.NAC_REQUIRE_NATIVE === '1';
 
-describe.skipIf(!native && !required)(`native layer norm on wasm${native ? '' : ` (skipped: ${status.detail})`}`, () => {
+const ENGINES = [
+  ['native add-on', true, native || required ? '' : ` (skipped: ${status.detail})`],
+  ['wasm SIMD module', false, ''],
+] as const;
+
+describe.each(ENGINES)('fused layer norm on wasm through the %s%s', (_engine, useNative, skipped) => {
+  if (skipped !== '') return void it.skip(skipped, () => undefined);
   beforeAll(async () => {
-    expect(native, `NAC_REQUIRE_NATIVE=1 but the add-on has no layerNorm(): ${status.detail}`).toBe(true);
-    await initBackend({ backend: 'wasm', quiet: true });
+    if (useNative) expect(native, `NAC_REQUIRE_NATIVE=1 but the add-on has no layerNorm(): ${status.detail}`).toBe(true);
+    await initBackend({ backend: 'wasm', quiet: true, native: useNative });
   });
   afterAll(async () => {
     await initBackend({ backend: 'wasm', quiet: true });
@@ -54,20 +62,20 @@ describe.skipIf(!native && !required)(`native layer norm on wasm${native ? '' : 
     tf.dispose([x, r]);
   });
 
-  it('is one kernel forward and leaks nothing; native: false goes back to the composite version', async () => {
+  it('is one kernel forward and leaks nothing; setWasmLayerNorm(null) goes back to the composite version', async () => {
     const x = tf.randomNormal([4, 16, 32]);
     const before = tf.memory().numTensors;
     const fused = await tf.profile(() => layerNorm(x).dispose());
     expect(fused.kernels.map((k) => k.name).filter((n) => n !== '')).toEqual([LAYER_NORM_KERNEL]); // '' is customGrad's scope
     expect(tf.memory().numTensors).toBe(before);
-    await initBackend({ backend: 'wasm', quiet: true, native: false });
+    expect(setWasmLayerNorm(null)).toBe(false);
     const composite = await tf.profile(() => layerNorm(x).dispose());
     expect(composite.kernels.length).toBeGreaterThan(3);
     expect(composite.kernels.map((k) => k.name)).not.toContain(LAYER_NORM_KERNEL);
     x.dispose();
   });
 
-  it('rejects operands outside the heap and bad arguments', () => {
+  it.skipIf(!useNative)('rejects operands outside the heap and bad arguments (the add-on checks them)', () => {
     const blas = status.blas!;
     const heap = new ArrayBuffer(256);
     expect(() => blas.layerNorm!(heap, 0, 0, 0, 200, 4, 4, 1e-5)).toThrow(/out of the heap's bounds/);

@@ -1,6 +1,6 @@
 /**
  * The wasm BatchMatMul kernels of this package ('transpose': plain wasm with explicit transposes;
- * 'native': the OpenBLAS add-on, when built) against the cpu backend's stock kernel: transposes,
+ * 'simd': the 128-bit SIMD GEMM of wasm/src/gemm.c; 'native': the OpenBLAS add-on, when built) against the cpu backend's stock kernel: transposes,
  * stacked and broadcast batch dims, batch 1, odd and empty sizes, gradients, and no leaks.
  * The shape plan (broadcasting, sizes, errors) is tested on its own first.
  */
@@ -10,6 +10,7 @@ import { initBackend } from '../../src/engine/backend.js';
 import { setWasmMatMul, wasmMatMulMode, type WasmMatMulMode } from '../../src/engine/kernels/matmul.js';
 import { batchIndexMap, planMatMul } from '../../src/engine/kernels/matmul-plan.js';
 import { loadNativeBlas } from '../../src/engine/native-blas.js';
+import { loadSimdKernels, type SimdKernels } from '../../src/engine/kernels/simd-module.js';
 import { onBackend, quietTfjs, randomTensor, relError } from './helpers.js';
 
 quietTfjs();
@@ -35,6 +36,9 @@ const CASES: Case[] = [
   ...combos([3], [1], 5, 3, 2), // B broadcast along batch
   ...combos([37], [], 61, 65, 129), // odd sizes, flattened
   ...combos([], [], 300, 70, 64), // larger
+  ...combos([2], [2], 9, 17, 33), // SIMD blocks: 4-row blocks plus a remainder row, 8-column panels plus a partial one
+  ...combos([3], [], 6, 10, 260), // SIMD: three 128-deep contraction blocks (accumulating), one B for every product
+  ...combos([2], [2], 5, 3, 300), // and a B per product
   ...combos([], [], 1, 1, 7), // vectors
   ...combos([5], [5], 1, 9, 1),
 ];
@@ -106,17 +110,21 @@ describe('planMatMul / batchIndexMap', () => {
   });
 });
 
-const MODES: WasmMatMulMode[] = native.blas != null ? ['transpose', 'native'] : ['transpose'];
+const MODES: WasmMatMulMode[] = native.blas != null ? ['transpose', 'simd', 'native'] : ['transpose', 'simd'];
+let simd: SimdKernels | null = null;
 
 describe.each(MODES)('wasm BatchMatMul, mode %s', (mode) => {
   let previous: WasmMatMulMode;
   beforeAll(async () => {
     await initBackend({ backend: 'wasm', quiet: true });
+    const status = await loadSimdKernels(tf.findBackend('wasm')!);
+    expect(status.detail).not.toMatch(/fail|no /);
+    simd = status.kernels;
     previous = wasmMatMulMode();
-    expect(setWasmMatMul(mode, native.blas)).toBe(true);
+    expect(setWasmMatMul(mode, { blas: native.blas, simd })).toBe(true);
   });
   afterAll(() => {
-    setWasmMatMul(previous, native.blas);
+    setWasmMatMul(previous, { blas: native.blas, simd });
   });
 
   it.each([...CASES, ...BROADCAST].map((c) => [label(c), c] as const))('%s equals the cpu kernel', async (_name, c) => {

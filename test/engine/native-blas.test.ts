@@ -57,7 +57,7 @@ describe('native add-on availability', () => {
       expect(wasmMatMulMode()).toBe(before);
       expect(tf.getBackend()).toBe('wasm');
       const off = await fresh.initBackend({ backend: 'wasm', quiet: true });
-      expect(off.matMul).toEqual({ impl: 'transpose', detail: expect.stringMatching(/^plain wasm .*disabled by NAC_NATIVE=0$/) });
+      expect(off.matMul).toEqual({ impl: 'simd', detail: expect.stringMatching(/^plain wasm .*disabled by NAC_NATIVE=0$/) });
     } finally {
       if (saved == null) delete process.env.NAC_NATIVE;
       else process.env.NAC_NATIVE = saved;
@@ -68,13 +68,13 @@ describe('native add-on availability', () => {
     expect(wasmMatMulMode()).toBe(before);
   });
 
-  it('initBackend({ native: false }) uses plain wasm and says so', async () => {
+  it('initBackend({ native: false }) uses plain wasm with the SIMD GEMM and says so', async () => {
     const r = await initBackend({ backend: 'wasm', native: false, quiet: true });
     expect(r.matMul).toEqual({
-      impl: 'transpose',
-      detail: 'plain wasm (XNNPACK, transposes materialised); native add-on off (native: false)',
+      impl: 'simd',
+      detail: 'plain wasm (128-bit SIMD kernels (wasm/src)); native add-on off (native: false)',
     });
-    expect(wasmMatMulMode()).toBe('transpose');
+    expect(wasmMatMulMode()).toBe('simd');
     await expect(initBackend({ native: 'yes' as never })).rejects.toThrow(RangeError);
   });
 });

@@ -2,18 +2,20 @@
  * The wasm Sum wrapper (src/engine/kernels/sum.ts) against the cpu backend: reductions over a
  * contiguous block of leading or middle axes (its own path), innermost and scattered axes (the stock
  * path), keepDims, negative axes, int32 data, gradients through it, and the block detection itself.
- * Each case runs with the JavaScript rows loop and, when the native add-on has sumRows, with the C one.
+ * Each case runs with the JavaScript rows loop, with the C one in the wasm SIMD module and, when the
+ * native add-on has sumRows, with the add-on's (the same C core, native/src/core/sum-core.h).
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/backend.js';
 import { blockReduction, registerWasmSum } from '../../src/engine/kernels/sum.js';
 import { loadNativeBlas, type NativeBlas } from '../../src/engine/native-blas.js';
+import { loadSimdKernels } from '../../src/engine/kernels/simd-module.js';
 import { onBackend, quietTfjs, randomTensor, relError } from './helpers.js';
 
 quietTfjs();
 const status = await loadNativeBlas();
-const blas = status.blas?.sumRows != null ? status.blas : null;
+const addOn = status.blas?.sumRows != null ? status.blas : null;
 
 const CASES: Array<[number[], number[], boolean]> = [
   [[1024, 256], [0], false],
@@ -39,23 +41,27 @@ describe('block detection', () => {
 });
 
 describe.each([
-  ['JavaScript', false],
-  ['native', true],
-] as const)('wasm Sum over a block of axes (%s rows loop)', (_name, native) => {
+  ['JavaScript', 'js'],
+  ['wasm SIMD module', 'simd'],
+  ['native', 'native'],
+] as const)('wasm Sum over a block of axes (%s rows loop)', (_name, engine) => {
   let nativeCalls = 0;
+  const native = engine !== 'js';
+  let blas: Pick<NativeBlas, 'sumRows'> | null = engine === 'native' ? addOn : null;
   beforeAll(async () => {
     await initBackend({ backend: 'wasm', quiet: true });
+    if (engine === 'simd') blas = (await loadSimdKernels(tf.findBackend('wasm')!)).kernels?.heap ?? null;
     if (!native) registerWasmSum(null);
     else if (blas != null) {
-      const recording: NativeBlas = { ...blas, sumRows: (...a) => (nativeCalls++, blas.sumRows!(...a)) };
-      registerWasmSum(recording);
+      const inner = blas;
+      registerWasmSum({ sumRows: (...a) => (nativeCalls++, inner.sumRows!(...a)) });
     }
   });
   afterAll(async () => {
     await initBackend({ backend: 'wasm', quiet: true, native: false });
     await initBackend({ backend: 'wasm', quiet: true });
   });
-  const skip = native && blas == null;
+  const skip = engine === 'native' && addOn == null;
 
   it.skipIf(!native || skip)(`runs block sums in C${skip ? ` (skipped: ${status.detail})` : ''}`, async () => {
     const before = nativeCalls;

@@ -88,10 +88,10 @@ function nativeKernel(binary: NativeBinary, name: string, fallback: Kernel): Ker
 }
 
 /**
- * Registers the native arithmetic kernels for 'wasm' (with an add-on that has binary()) or restores
- * tfjs' own (null). Returns the names of the kernels now running natively.
+ * Registers the native arithmetic kernels for 'wasm' (with an add-on that has binary(), or the SIMD
+ * module's HeapKernelSet) or restores tfjs' own (null). Returns the names of the kernels now running natively.
  */
-export function setWasmBinary(blas: NativeBlas | null): string[] {
+export function setWasmBinary(blas: Pick<NativeBlas, 'binary'> | null): string[] {
   const binary = blas?.binary?.bind(blas);
   return switchWasmKernels(
     'wasm-binary-originals',

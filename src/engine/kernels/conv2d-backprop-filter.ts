@@ -4,7 +4,8 @@
  *
  * dW[kh,kw,ci,co] = sum over (b,oh,ow) of x[b, oh*sh-top+kh, ow*sw-left+kw, ci] * dy[b,oh,ow,co].
  * Large problems are an im2col matmul, dW = cols^T . dy, run in row chunks through the wasm
- * backend's own BatchMatMul kernel (XNNPACK, SIMD) and summed in float64. Small ones use a direct JS
+ * backend's registered BatchMatMul kernel (OpenBLAS, this package's SIMD GEMM or XNNPACK: see
+ * ./matmul.ts) and summed in float64. Small ones use a direct JS
  * loop whose innermost loop runs over whichever of ci/co is longer, on contiguous memory.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -75,7 +76,7 @@ function viaMatMul(
   try {
     for (let start = 0; start < total; start += chunk) {
       const n = Math.min(chunk, total - start);
-      // The wasm BatchMatMul caches XNNPACK's packed copy of `b` by tensor id, so each chunk of dy
+      // tfjs' stock BatchMatMul caches XNNPACK's packed copy of `b` by tensor id, so each chunk of dy
       // needs a tensor of its own.
       dyc = backend.makeOutput([1, chunk, CO], 'float32');
       // Views are taken afresh each round: BatchMatMul's allocations may move the heap.

@@ -29,10 +29,10 @@ function kernel(layerNorm: NativeLayerNorm, mode: 0 | 1): tf.KernelFunc {
 }
 
 /**
- * Registers the native layer norm kernels for 'wasm' (with an add-on that has layerNorm) or removes
- * them (null, or an older add-on). Returns whether they are registered.
+ * Registers the native layer norm kernels for 'wasm' (with an add-on that has layerNorm, or the SIMD
+ * module's HeapKernelSet) or removes them (null, or an older add-on). Returns whether they are registered.
  */
-export function setWasmLayerNorm(blas: NativeBlas | null): boolean {
+export function setWasmLayerNorm(blas: Pick<NativeBlas, 'layerNorm'> | null): boolean {
   for (const name of [LAYER_NORM_KERNEL, LAYER_NORM_GRAD_KERNEL]) {
     if (tf.getKernel(name, 'wasm') != null) tf.unregisterKernel(name, 'wasm');
   }

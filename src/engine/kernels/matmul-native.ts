@@ -1,9 +1,11 @@
 /**
- * BatchMatMul for the wasm backend through the native OpenBLAS add-on (../native-blas.ts).
+ * BatchMatMul for the wasm backend through a GEMM that works in place on the wasm heap: the native
+ * OpenBLAS add-on (../native-blas.ts) or this package's SIMD module (./matmul-simd.ts). Also the
+ * heap helpers the other native kernels share.
  *
- * The output is allocated by the wasm backend itself (makeOutput), and OpenBLAS reads the operands
+ * The output is allocated by the wasm backend itself (makeOutput), and the GEMM reads the operands
  * and writes the result directly in the wasm heap, at the tensors' memory offsets: no copies, and
- * transposes are just BLAS flags. Batch dimensions broadcast as in ./matmul-plan.ts. Non-float32
+ * transposes are just flags. Batch dimensions broadcast as in ./matmul-plan.ts. Non-float32
  * operands go to the stock kernel (which rejects them as tfjs does).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -46,8 +48,36 @@ export function nativeOutput(
   return out;
 }
 
-/** Returns a BatchMatMul kernel for 'wasm' that runs every float32 product through `blas`. */
-export function makeNativeBatchMatMul(blas: NativeBlas, stock: MatMulKernel): MatMulKernel {
+/**
+ * One batched product on the wasm heap: C[i] = op(A[i])·op(B[i]) for i < batch, C dense, a/b/c byte
+ * offsets, strides in elements between consecutive matrices (0 broadcasts one matrix). `heap` is the
+ * heap's buffer as read after the output was allocated.
+ */
+export type HeapGemm = (
+  heap: ArrayBuffer,
+  a: number,
+  b: number,
+  c: number,
+  batch: number,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  strideA: number,
+  strideB: number,
+) => void;
+
+/** The add-on's OpenBLAS products as a HeapGemm. */
+export function blasGemm(blas: NativeBlas): HeapGemm {
+  return (heap, a, b, c, batch, m, n, k, ta, tb, sa, sb) => blas.sgemmBatched(heap, a, b, c, batch, m, n, k, ta, tb, sa, sb, 1, 0);
+}
+
+/**
+ * Returns a BatchMatMul kernel for 'wasm' that runs every float32 product through `gemm` (the native
+ * add-on's OpenBLAS, or the SIMD module of ./matmul-simd.ts) in place on the heap.
+ */
+export function makeHeapBatchMatMul(gemm: HeapGemm, stock: MatMulKernel): MatMulKernel {
   return (args: KernelArgs): tf.TensorInfo => {
     const a = requireInput(args, 'a', 'BatchMatMul');
     const b = requireInput(args, 'b', 'BatchMatMul');
@@ -55,33 +85,21 @@ export function makeNativeBatchMatMul(blas: NativeBlas, stock: MatMulKernel): Ma
     const { transposeA, transposeB } = matMulAttrs(args);
     const plan = planMatMul(a.shape, b.shape, transposeA, transposeB);
     const { m, n, k, batch } = plan;
-    const backend = args.backend as WasmMatMulBackend;
-    const out = backend.makeOutput(plan.outShape, 'float32');
-    if (batch * m * n === 0) return out;
-    // Offsets and the heap's buffer are read after makeOutput, which may grow (replace) the heap.
-    const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
-    const aOff = heapOffset(backend, a, 'BatchMatMul');
-    const bOff = heapOffset(backend, b, 'BatchMatMul');
-    const cOff = heapOffset(backend, out, 'BatchMatMul');
-    try {
+    return nativeOutput(args.backend as WasmMatMulBackend, 'BatchMatMul', plan.outShape, [a, b], (heap, [aOff, bOff, cOff]) => {
       if (plan.strided) {
         const strideA = plan.aBatch === 1 ? 0 : m * k;
         const strideB = plan.bBatch === 1 ? 0 : k * n;
-        blas.sgemmBatched(heap, aOff, bOff, cOff, batch, m, n, k, transposeA, transposeB, strideA, strideB, 1, 0);
+        gemm(heap, aOff!, bOff!, cOff!, batch, m, n, k, transposeA, transposeB, strideA, strideB);
       } else {
         const batchShape = plan.outShape.slice(0, -2);
         const aMap = batchIndexMap(a.shape.slice(0, -2), batchShape);
         const bMap = batchIndexMap(b.shape.slice(0, -2), batchShape);
         for (let i = 0; i < batch; i++) {
-          const ai = aOff + 4 * aMap[i]! * m * k;
-          const bi = bOff + 4 * bMap[i]! * k * n;
-          blas.sgemmBatched(heap, ai, bi, cOff + 4 * i * m * n, 1, m, n, k, transposeA, transposeB, 0, 0, 1, 0);
+          const ai = aOff! + 4 * aMap[i]! * m * k;
+          const bi = bOff! + 4 * bMap[i]! * k * n;
+          gemm(heap, ai, bi, cOff! + 4 * i * m * n, 1, m, n, k, transposeA, transposeB, 0, 0);
         }
       }
-    } catch (err) {
-      backend.disposeData(out.dataId);
-      throw err;
-    }
-    return out;
+    });
   };
 }

@@ -63,10 +63,10 @@ function makeSum(stock: tf.KernelFunc, sumRows: NativeSumRows | null): tf.Kernel
 }
 
 /**
- * Replaces the wasm Sum kernel with the block-reducing wrapper (idempotent), in C when `blas` has
- * sumRows, else in JavaScript. False when wasm has no Sum.
+ * Replaces the wasm Sum kernel with the block-reducing wrapper (idempotent), in C when `blas` (the
+ * native add-on, or the SIMD module's HeapKernelSet) has sumRows, else in JavaScript. False when wasm has no Sum.
  */
-export function registerWasmSum(blas: NativeBlas | null = null): boolean {
+export function registerWasmSum(blas: Pick<NativeBlas, 'sumRows'> | null = null): boolean {
   if (slots[STOCK] == null) {
     const config = tf.getKernel('Sum', 'wasm');
     if (config == null) return false;

@@ -1,0 +1,126 @@
+/**
+ * Instantiates this package's 128-bit WebAssembly SIMD kernels (wasm/src/*.c, committed as
+ * ./simd-wasm-binary.ts) on tfjs-backend-wasm's own linear memory, so they read and write tensors in
+ * place at their heap offsets, like the native add-on does. Used when the native add-on is absent
+ * (browsers, or Node without a C compiler or OpenBLAS).
+ *
+ * Needs the single-threaded tfjs wasm build, whose memory is a plain WebAssembly.Memory exported as
+ * `asm.memory`. The threaded build (browsers with cross-origin isolation) shares its memory, which this
+ * module does not import: there the loader reports why and the stock kernels stay.
+ */
+import type { NativeBlas } from '../native-blas.js';
+import { SIMD_WASM_BASE64 } from './simd-wasm-binary.js';
+
+/**
+ * The native add-on's elementwise kernels, compiled from the same C cores (native/src/core) into the
+ * SIMD module, with the add-on's signatures (the `heap` argument is unused: the module addresses the
+ * tfjs heap directly), so the *-native.ts kernels take either.
+ */
+export type HeapKernelSet = Required<Pick<NativeBlas, 'layerNorm' | 'sumRows' | 'binary'>>;
+
+/** The kernels of the SIMD module; pointers are byte offsets on the tfjs heap. */
+export interface SimdKernels {
+  /** Batched C[i] = op(A[i])·op(B[i]); see wasm/src/gemm.c. scratch: gemmScratchFloats(n, k) floats. */
+  gemmBatched(
+    a: number,
+    b: number,
+    c: number,
+    scratch: number,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transA: number,
+    transB: number,
+    strideA: number,
+    strideB: number,
+  ): void;
+  /** Floats of the scratch buffer gemmBatched needs for an n-column, k-deep op(B). */
+  gemmScratchFloats(n: number, k: number): number;
+  /** Layer norm, block sums and broadcasting arithmetic, as the add-on offers them. */
+  heap: HeapKernelSet;
+  /** Allocates `bytes` on the tfjs heap (its malloc); returns the offset. */
+  malloc(bytes: number): number;
+  /** Frees an offset from malloc. */
+  free(offset: number): void;
+}
+
+/** The SIMD kernels bound to one wasm backend, or why they are unavailable. */
+export type SimdStatus = { kernels: SimdKernels; detail: string } | { kernels: null; detail: string };
+
+/** What the loader needs of tfjs-backend-wasm's emscripten module. */
+interface WasmModuleLike {
+  asm?: { memory?: unknown };
+  _malloc?: (bytes: number) => number;
+  _free?: (offset: number) => void;
+}
+
+const cache = new WeakMap<object, Promise<SimdStatus>>();
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(new ArrayBuffer(binary.length));
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+async function instantiate(wasm: WasmModuleLike): Promise<SimdStatus> {
+  const memory = wasm.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) return { kernels: null, detail: 'tfjs-backend-wasm exposes no memory to share' };
+  if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) {
+    return { kernels: null, detail: "tfjs-backend-wasm runs its threaded build, whose shared memory the SIMD kernels don't import" };
+  }
+  const malloc = wasm._malloc;
+  const free = wasm._free;
+  if (typeof malloc !== 'function' || typeof free !== 'function') return { kernels: null, detail: 'tfjs-backend-wasm exposes no malloc' };
+  try {
+    const module = await WebAssembly.compile(decodeBase64(SIMD_WASM_BASE64));
+    const instance = await WebAssembly.instantiate(module, { env: { memory } });
+    const exports = instance.exports as Record<string, unknown>;
+    const missing = ['gemm_batched', 'gemm_scratch_floats', 'layer_norm', 'sum_rows', 'binary'].filter(
+      (name) => typeof exports[name] !== 'function',
+    );
+    if (missing.length > 0) return { kernels: null, detail: `the SIMD module lacks ${missing.join(', ')}` };
+    const fn = <T>(name: string): T => exports[name] as T;
+    const alloc = (bytes: number): number => malloc.call(wasm, bytes);
+    const release = (offset: number): void => free.call(wasm, offset);
+    const layerNorm = fn<(mode: number, x: number, dy: number, out: number, rows: number, d: number, eps: number) => void>('layer_norm');
+    const sumRows = fn<(x: number, out: number, scratch: number, outer: number, reduced: number, inner: number) => void>('sum_rows');
+    const binary = fn<(op: number, a: number, b: number, out: number, ...dimsAndStrides: number[]) => void>('binary');
+    const kernels: SimdKernels = {
+      gemmBatched: fn<SimdKernels['gemmBatched']>('gemm_batched'),
+      gemmScratchFloats: fn<SimdKernels['gemmScratchFloats']>('gemm_scratch_floats'),
+      heap: {
+        layerNorm: (_heap, mode, x, dy, out, rows, d, eps) => layerNorm(mode, x, dy, out, rows, d, eps),
+        sumRows: (_heap, x, out, outer, reduced, inner) => {
+          const scratch = alloc(Math.max(8, 8 * inner));
+          try {
+            sumRows(x, out, scratch, outer, reduced, inner);
+          } finally {
+            release(scratch);
+          }
+        },
+        binary: (_heap, op, a, b, out, ...dimsAndStrides) => binary(op, a, b, out, ...dimsAndStrides),
+      },
+      malloc: alloc,
+      free: release,
+    };
+    return { kernels, detail: '128-bit SIMD kernels (wasm/src)' };
+  } catch (err) {
+    return { kernels: null, detail: `the SIMD module failed to load: ${(err as Error).message}` };
+  }
+}
+
+/**
+ * The SIMD kernels on the memory of `backend` (tfjs-backend-wasm's backend object), loaded once per
+ * backend. Never throws: an unusable environment gives `kernels: null` and the reason.
+ */
+export function loadSimdKernels(backend: object): Promise<SimdStatus> {
+  let status = cache.get(backend);
+  if (status == null) {
+    const wasm = (backend as { wasm?: WasmModuleLike }).wasm;
+    status = wasm == null ? Promise.resolve({ kernels: null, detail: 'not a tfjs-backend-wasm backend' }) : instantiate(wasm);
+    cache.set(backend, status);
+  }
+  return status;
+}
