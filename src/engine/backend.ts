@@ -297,9 +297,9 @@ async function init(opts: InitBackendOptions): Promise<BackendReport> {
 function registerMatMul(status: NativeBlasStatus | null, simd: SimdStatus | null): { impl: WasmMatMulMode; detail: string } {
   const nativeWhy = status == null ? 'native add-on off (native: false)' : status.detail;
   setWasmDepthwise(status?.blas ?? null);
-  setWasmUnary(status?.blas ?? null);
   // The add-on's elementwise kernels, else the same C cores compiled into the SIMD module.
   const heapKernels = status?.blas ?? simd?.kernels?.heap ?? null;
+  setWasmUnary(heapKernels);
   setWasmBinary(heapKernels);
   setWasmLayerNorm(processEnv('NAC_FUSED_LAYER_NORM') === '0' ? null : heapKernels);
   if (status?.blas != null && setWasmMatMul('native', { blas: status.blas })) return { impl: 'native', detail: status.detail };

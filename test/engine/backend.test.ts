@@ -16,6 +16,7 @@ const PATCHED = [
   'MaxPoolGrad',
   'Identity',
   'Cast',
+  'Slice',
 ];
 
 quietTfjs();

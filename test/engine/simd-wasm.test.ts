@@ -1,8 +1,10 @@
 /**
  * The 128-bit WebAssembly SIMD module (wasm/src, committed as src/engine/kernels/simd-wasm-binary.ts):
  * the committed binary is current with its C sources, holds no data and imports its memory, loads on
- * tfjs-backend-wasm's heap, and its GEMM matches a hand computation in place on that heap. The
- * BatchMatMul built on it is tested with the other modes in ./matmul.test.ts.
+ * tfjs-backend-wasm's heap, its GEMM matches a hand computation in place on that heap, and its own
+ * transcendental functions (wasm/src/unary.c) are accurate to a few ulp against float64 references.
+ * The kernels built on it are tested with the native add-on's in ./matmul.test.ts, ./sum.test.ts,
+ * ./binary-native.test.ts, ./unary-native.test.ts and ./layer-norm-native.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +13,35 @@ import { sourcesHash } from '../../wasm/build.mjs';
 import { initBackend } from '../../src/engine/backend.js';
 import { loadSimdKernels, type SimdKernels } from '../../src/engine/kernels/simd-module.js';
 import { SIMD_WASM_BASE64, SIMD_WASM_SOURCES_SHA256 } from '../../src/engine/kernels/simd-wasm-binary.js';
-import { quietTfjs } from './helpers.js';
+import { quietTfjs, randomData } from './helpers.js';
+
+/** The distance between |v| rounded to float32 and the next float32 up. */
+function ulp(v: number): number {
+  const f = Math.fround(Math.abs(v));
+  const bits = new Float32Array([f]);
+  new Int32Array(bits.buffer)[0]! += 1;
+  return (bits[0] as number) - f;
+}
+
+/** erf in float64: its Taylor series below 3, a continued fraction for erfc above. */
+function erf64(x: number): number {
+  const a = Math.abs(x);
+  let r: number;
+  if (a < 3) {
+    let sum = 0;
+    let term = a;
+    for (let k = 0; k < 200 && Math.abs(term) > 1e-18; k++) {
+      sum += term / (2 * k + 1);
+      term *= (-a * a) / (k + 1);
+    }
+    r = (2 / Math.sqrt(Math.PI)) * sum;
+  } else {
+    let f = 0;
+    for (let k = 60; k >= 1; k--) f = k / 2 / (a + f);
+    r = 1 - Math.exp(-a * a) / Math.sqrt(Math.PI) / (a + f);
+  }
+  return Math.sign(x) * r;
+}
 
 quietTfjs();
 
@@ -66,6 +96,44 @@ describe('loadSimdKernels', () => {
       expect(Array.from(heap().subarray(c / 4, c / 4 + 8))).toEqual([-2, 4, -2, 13, -3, -2, -0.5, 2]);
     } finally {
       for (const p of [a, b, c, scratch]) simd.free(p);
+    }
+  });
+
+  it('computes exp, log, log1p, erf and softplus to a few ulp of float64 references', () => {
+    const wasm = (tf.findBackend('wasm') as unknown as { wasm: { HEAPF32: Float32Array } }).wasm;
+    const n = 20000;
+    const u = randomData(n, 11); // uniform in [-1, 1)
+    const softplus = (x: number): number => (x < -13.942385 ? Math.exp(x) : x > 13.942385 ? x : Math.log1p(Math.exp(x)));
+    const cases: Array<[string, number, (x: number) => number, (v: number) => number, number, number]> = [
+      // name, op, reference, input from u, max ulp, max absolute error
+      ['exp', 0, Math.exp, (v) => v * 100, 1.5, Infinity],
+      ['log', 1, Math.log, (v) => Math.exp(v * 90), 1.5, Infinity],
+      ['log1p', 2, Math.log1p, (v) => (v > 0 ? Math.exp(v * 40) - 0.999 : v * 1e-3), 3, Infinity],
+      ['erf', 3, erf64, (v) => v * 5, Infinity, 2e-7],
+      ['softplus', 4, softplus, (v) => v * 30, 3, Infinity],
+    ];
+    const x = simd.malloc(4 * n);
+    const y = simd.malloc(4 * n);
+    try {
+      for (const [name, op, ref, input, maxUlp, maxAbs] of cases) {
+        const xs = Float32Array.from(u, input);
+        wasm.HEAPF32.set(xs, x / 4);
+        simd.heap.unary(new ArrayBuffer(0), op, x, y, n);
+        const ys = wasm.HEAPF32.subarray(y / 4, y / 4 + n);
+        let worstUlp = 0;
+        let worstAbs = 0;
+        for (let i = 0; i < n; i++) {
+          const want = ref(xs[i]!);
+          if (!Number.isFinite(Math.fround(want)) || Math.abs(want) < 1e-37) continue;
+          worstUlp = Math.max(worstUlp, Math.abs(ys[i]! - want) / ulp(want));
+          worstAbs = Math.max(worstAbs, Math.abs(ys[i]! - want));
+        }
+        expect(worstUlp, `${name}: ulp`).toBeLessThanOrEqual(maxUlp);
+        expect(worstAbs, `${name}: absolute error`).toBeLessThanOrEqual(maxAbs);
+      }
+    } finally {
+      simd.free(x);
+      simd.free(y);
     }
   });
 });

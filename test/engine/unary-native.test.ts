@@ -1,13 +1,14 @@
-// The native elementwise kernels of the wasm backend (src/engine/kernels/unary-native.ts, native/src/
-// unary.c): Exp, Log, Log1p, Erf and Softplus equal the cpu backend's values (special values, NaN and
-// infinities included, sizes that are not multiples of the vector width), non-float inputs still work
-// through tfjs' kernels, GELU's gradient is unchanged, and native: false restores tfjs' kernels.
-// Skipped without an add-on that has unary() (the suite name says why), unless NAC_REQUIRE_NATIVE=1.
+// The elementwise kernels of the wasm backend (src/engine/kernels/unary-native.ts): Exp, Log, Log1p, Erf
+// and Softplus equal the cpu backend's values (special values, NaN and infinities included, sizes that are
+// not multiples of the vector width), non-float inputs still work through tfjs' kernels, GELU's gradient
+// is unchanged, and setWasmUnary(null) restores tfjs' kernels. Run through the native add-on (native/src/
+// unary.c; skipped without one that has unary(), the suite name says why, unless NAC_REQUIRE_NATIVE=1)
+// and through the wasm SIMD module (wasm/src/unary.c, native: false).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/index.js';
 import { loadNativeBlas } from '../../src/engine/native-blas.js';
-import { NATIVE_UNARY_OPS } from '../../src/engine/kernels/unary-native.js';
+import { NATIVE_UNARY_OPS, setWasmUnary } from '../../src/engine/kernels/unary-native.js';
 import { gelu } from '../../src/nn/activations.js';
 import { onBackend, quietTfjs, randomData } from './helpers.js';
 
@@ -62,11 +63,17 @@ function expectClose(a: Float32Array, b: Float32Array, rel: number, abs: number,
   }
 }
 
-describe.skipIf(!native && !required)(`native elementwise kernels on wasm${native ? '' : ` (skipped: ${status.detail})`}`, () => {
+const ENGINES = [
+  ['native add-on', true, native || required ? '' : ` (skipped: ${status.detail})`],
+  ['wasm SIMD module', false, ''],
+] as const;
+
+describe.each(ENGINES)('elementwise kernels on wasm through the %s%s', (_engine, useNative, skipped) => {
+  if (skipped !== '') return void it.skip(skipped, () => undefined);
   beforeAll(async () => {
     quietTfjs();
-    expect(native, `NAC_REQUIRE_NATIVE=1 but the add-on has no unary(): ${status.detail}`).toBe(true);
-    await initBackend({ backend: 'wasm', quiet: true });
+    if (useNative) expect(native, `NAC_REQUIRE_NATIVE=1 but the add-on has no unary(): ${status.detail}`).toBe(true);
+    await initBackend({ backend: 'wasm', quiet: true, native: useNative });
   });
   afterAll(async () => {
     await initBackend({ backend: 'wasm', quiet: true });
@@ -87,8 +94,7 @@ describe.skipIf(!native && !required)(`native elementwise kernels on wasm${nativ
     }
   });
 
-  it('runs every op natively on float32, and int32 inputs through tfjs', async () => {
-    await initBackend({ backend: 'wasm', quiet: true });
+  it('runs every op in C on float32, and int32 inputs through tfjs', async () => {
     const x = tf.tensor1d([0.5, 1.5, 2.5]);
     const prof = await tf.profile(() => tf.dispose(OPS.map(([, op]) => op(x))));
     expect(prof.kernels.map((k) => k.name)).toEqual(Object.keys(NATIVE_UNARY_OPS));
@@ -107,13 +113,13 @@ describe.skipIf(!native && !required)(`native elementwise kernels on wasm${nativ
     expectClose(w!, c!, 1e-5, 1e-6, 'gelu grad');
   });
 
-  it('leaks nothing; native: false restores the stock kernels', async () => {
+  it('leaks nothing; setWasmUnary(null) restores the stock kernels', async () => {
     const x = tf.randomNormal([5, 7]);
     const before = tf.memory().numTensors;
     const viaNative = tf.softplus(x);
     expect(tf.memory().numTensors).toBe(before + 1);
     const nativeFunc = tf.getKernel('Softplus', 'wasm')?.kernelFunc;
-    await initBackend({ backend: 'wasm', native: false, quiet: true });
+    expect(setWasmUnary(null)).toEqual([]);
     expect(tf.getKernel('Softplus', 'wasm')?.kernelFunc).not.toBe(nativeFunc);
     const viaStock = tf.softplus(x);
     expectClose(viaNative.dataSync() as Float32Array, viaStock.dataSync() as Float32Array, 2e-6, 1e-30, 'Softplus');

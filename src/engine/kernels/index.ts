@@ -1,7 +1,7 @@
 /**
  * Registers the JS kernels that fill gaps in tfjs-backend-wasm 4.22 (gradient kernels of conv2d,
  * depthwiseConv2d and gather, plus einsum) or replace a stock kernel that computes wrongly (MaxPoolGrad,
- * Cast to bool) or copies needlessly (Identity, same-dtype Cast). A gap filler is only registered when
+ * Cast to bool), copies needlessly (Identity, same-dtype Cast) or slowly (Slice, ./slice.ts). A gap filler is only registered when
  * the wasm backend has none of its own, so a future tfjs release that ships them takes precedence; the
  * replacements are registered over the stock kernels.
  *
@@ -17,6 +17,7 @@ import { depthwiseBackpropConfigs } from './depthwise-backprop.js';
 import { einsumConfig } from './einsum.js';
 import { castConfig, identityConfig } from './identity.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
+import { setWasmSlice } from './slice.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
 export { setWasmMatMul, wasmMatMulMode, type WasmMatMulMode } from './matmul.js';
@@ -71,5 +72,6 @@ export function registerWasmPatchKernels(): string[] {
     }
     names.push(config.kernelName);
   }
+  names.push(...setWasmSlice(true));
   return names;
 }

@@ -12,11 +12,12 @@ import type { NativeBlas } from '../native-blas.js';
 import { SIMD_WASM_BASE64 } from './simd-wasm-binary.js';
 
 /**
- * The native add-on's elementwise kernels, compiled from the same C cores (native/src/core) into the
- * SIMD module, with the add-on's signatures (the `heap` argument is unused: the module addresses the
+ * The native add-on's elementwise kernels, compiled from the same C cores (native/src/core; Exp, Log,
+ * Log1p, Erf and Softplus from wasm/src/unary.c, as WebAssembly has no libmvec) into the SIMD module,
+ * with the add-on's signatures (the `heap` argument is unused: the module addresses the
  * tfjs heap directly), so the *-native.ts kernels take either.
  */
-export type HeapKernelSet = Required<Pick<NativeBlas, 'layerNorm' | 'sumRows' | 'binary'>>;
+export type HeapKernelSet = Required<Pick<NativeBlas, 'layerNorm' | 'sumRows' | 'binary' | 'unary'>>;
 
 /** The kernels of the SIMD module; pointers are byte offsets on the tfjs heap. */
 export interface SimdKernels {
@@ -37,7 +38,7 @@ export interface SimdKernels {
   ): void;
   /** Floats of the scratch buffer gemmBatched needs for an n-column, k-deep op(B). */
   gemmScratchFloats(n: number, k: number): number;
-  /** Layer norm, block sums and broadcasting arithmetic, as the add-on offers them. */
+  /** Layer norm, block sums, broadcasting arithmetic and Exp/Log/Log1p/Erf/Softplus, as the add-on offers them. */
   heap: HeapKernelSet;
   /** Allocates `bytes` on the tfjs heap (its malloc); returns the offset. */
   malloc(bytes: number): number;
@@ -77,7 +78,7 @@ async function instantiate(wasm: WasmModuleLike): Promise<SimdStatus> {
     const module = await WebAssembly.compile(decodeBase64(SIMD_WASM_BASE64));
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
     const exports = instance.exports as Record<string, unknown>;
-    const missing = ['gemm_batched', 'gemm_scratch_floats', 'layer_norm', 'sum_rows', 'binary'].filter(
+    const missing = ['gemm_batched', 'gemm_scratch_floats', 'layer_norm', 'sum_rows', 'binary', 'unary'].filter(
       (name) => typeof exports[name] !== 'function',
     );
     if (missing.length > 0) return { kernels: null, detail: `the SIMD module lacks ${missing.join(', ')}` };
@@ -87,6 +88,7 @@ async function instantiate(wasm: WasmModuleLike): Promise<SimdStatus> {
     const layerNorm = fn<(mode: number, x: number, dy: number, out: number, rows: number, d: number, eps: number) => void>('layer_norm');
     const sumRows = fn<(x: number, out: number, scratch: number, outer: number, reduced: number, inner: number) => void>('sum_rows');
     const binary = fn<(op: number, a: number, b: number, out: number, ...dimsAndStrides: number[]) => void>('binary');
+    const unary = fn<(op: number, x: number, out: number, n: number) => void>('unary');
     const kernels: SimdKernels = {
       gemmBatched: fn<SimdKernels['gemmBatched']>('gemm_batched'),
       gemmScratchFloats: fn<SimdKernels['gemmScratchFloats']>('gemm_scratch_floats'),
@@ -101,6 +103,7 @@ async function instantiate(wasm: WasmModuleLike): Promise<SimdStatus> {
           }
         },
         binary: (_heap, op, a, b, out, ...dimsAndStrides) => binary(op, a, b, out, ...dimsAndStrides),
+        unary: (_heap, op, x, out, n) => unary(op, x, out, n),
       },
       malloc: alloc,
       free: release,

@@ -34,10 +34,10 @@ function nativeKernel(unary: NativeUnary, name: string, fallback: Kernel): Kerne
 }
 
 /**
- * Registers the native elementwise kernels for 'wasm' (with an add-on that has unary()) or restores
- * tfjs' own (null). Returns the names of the kernels now running natively.
+ * Registers the native elementwise kernels for 'wasm' (with an add-on that has unary(), or the SIMD
+ * module's HeapKernelSet, wasm/src/unary.c) or restores tfjs' own (null). Returns the names of the kernels now running natively.
  */
-export function setWasmUnary(blas: NativeBlas | null): string[] {
+export function setWasmUnary(blas: Pick<NativeBlas, 'unary'> | null): string[] {
   const unary = blas?.unary?.bind(blas);
   return switchWasmKernels('wasm-unary-originals', NAMES, unary == null ? null : (name, original) => nativeKernel(unary, name, original));
 }
