@@ -17,6 +17,7 @@ const PATCHED = [
   'Identity',
   'Cast',
   'Slice',
+  'SplitV',
 ];
 
 quietTfjs();

@@ -1,5 +1,5 @@
 /**
- * The wasm Slice kernel (src/engine/kernels/slice.ts) against the cpu backend: every rank up to 6,
+ * The wasm Slice and SplitV kernels (src/engine/kernels/slice.ts) against the cpu backend: every rank up to 6,
  * slices keeping trailing dims whole (merged blocks) or not, short and long blocks, size -1, scalars,
  * empty slices, int32 and bool data, gradients, bad arguments rejected as tfjs does, no leaks, and
  * setWasmSlice(false) restoring tfjs' own kernel.
@@ -103,6 +103,19 @@ describe('wasm Slice', () => {
     got.forEach((g, i) => expect(Array.from(g)).toEqual(Array.from(want[i]!)));
   });
 
+  it('splits like the cpu backend, with numbers and sizes (-1 included), along any axis, gradients too', async () => {
+    const run = (): tf.Tensor[] => {
+      const x = randomTensor([4, 80, 24], 8);
+      const w = randomTensor([4, 16, 24], 9);
+      const g = tf.grad((t: tf.Tensor) => tf.split(t, [16, -1], 1)[0]!.mul(w).sum())(x);
+      return [...tf.split(x, [16, 64], 1), ...tf.split(x, 3, 2), ...tf.split(x, [1, 3], 0), ...tf.split(x, 2, -1), g];
+    };
+    const want = await onBackend('cpu', run);
+    const got = await onBackend('wasm', run);
+    expect(got.length).toBe(want.length);
+    got.forEach((g, i) => expect(Array.from(g), `piece ${i}`).toEqual(Array.from(want[i]!)));
+  });
+
   it('rejects out-of-range slices as tfjs does', () => {
     const x = tf.zeros([3, 4]);
     expect(() => tf.slice(x, [2, 0], [2, 4])).toThrow(/slice/i);
@@ -113,14 +126,14 @@ describe('wasm Slice', () => {
     const x = randomTensor([8, 64], 1);
     const before = tf.memory().numTensors;
     const ids = tf.engine().backend.numDataIds();
-    tf.tidy(() => tf.slice(x, [1, 8], [6, 40]).dataSync());
+    tf.tidy(() => [tf.slice(x, [1, 8], [6, 40]), ...tf.split(x, [10, 54], 1)].forEach((t) => t.dataSync()));
     expect(tf.memory().numTensors).toBe(before);
     expect(tf.engine().backend.numDataIds()).toBe(ids);
     const ours = tf.getKernel('Slice', 'wasm')!.kernelFunc;
     expect(setWasmSlice(false)).toEqual([]);
     expect(tf.getKernel('Slice', 'wasm')!.kernelFunc).not.toBe(ours);
     const viaStock = tf.slice(x, [1, 8], [6, 40]);
-    expect(setWasmSlice(true)).toEqual(['Slice']);
+    expect(setWasmSlice(true)).toEqual(['Slice', 'SplitV']);
     const viaOurs = tf.slice(x, [1, 8], [6, 40]);
     expect(Array.from(viaOurs.dataSync())).toEqual(Array.from(viaStock.dataSync()));
     tf.dispose([x, viaStock, viaOurs]);
