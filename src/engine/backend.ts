@@ -25,6 +25,7 @@ import { registerWebGpuSum } from './kernels/sum-webgpu.js';
 import { useWriteBufferUploads } from './webgpu-uploads.js';
 import { loadNativeBlas, type NativeBlasStatus } from './native-blas.js';
 import { loadSimdKernels, type SimdStatus } from './kernels/simd-module.js';
+import { setWasmHashNoise } from './kernels/hash-noise-wasm.js';
 import { explainSyncReads, firstLine, isNode, navigatorGpu, prepareWebGpu, processEnv } from './webgpu.js';
 
 /** The tfjs backends this package knows how to run on. */
@@ -280,6 +281,7 @@ async function init(opts: InitBackendOptions): Promise<BackendReport> {
   const wasmBackend = tf.findBackend('wasm');
   const simd = wasmBackend == null ? null : await loadSimdKernels(wasmBackend);
   const matMul = registerMatMul(blas, simd);
+  setWasmHashNoise(simd?.kernels ?? null);
   registerWasmSum(matMul.impl === 'native' ? (blas?.blas ?? null) : matMul.impl === 'simd' ? (simd?.kernels?.heap ?? null) : null);
   const available = Object.fromEntries(BACKEND_NAMES.map((n) => [n, attempts[n] ?? untried(n)])) as BackendReport['available'];
   current = { backend, requested, reason, available, patchedKernels, matMul };

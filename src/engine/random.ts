@@ -1,6 +1,7 @@
 /**
  * Training noise from a counter-based hash, the same numbers on every backend: element i of a draw
- * with seed s is a function of (s, i) alone, computed in JavaScript on cpu/wasm and by a WGSL kernel on
+ * with seed s is a function of (s, i) alone, computed in JavaScript on cpu, in the SIMD module on wasm
+ * for uniform draws (./kernels/hash-noise-wasm.ts, bit for bit the JavaScript) and by a WGSL kernel on
  * webgpu (./kernels/hash-noise-webgpu.ts), so a GPU draws its noise where it uses it instead of
  * receiving megabytes from the host each step (tf.randomUniform fills its tensor in JavaScript: on an
  * H200 that was about 1.6 of the 7 host seconds of a paper-size NAC train step), and wasm and webgpu
@@ -51,8 +52,9 @@ export function hashNoiseArray(size: number, attrs: HashNoiseAttrs): Float32Arra
 }
 
 function draw(shape: number[], attrs: HashNoiseAttrs): tf.Tensor {
-  if (tf.getBackend() === 'webgpu') {
-    registerHashNoiseWebGpu();
+  const backend = tf.getBackend();
+  if (backend === 'webgpu') registerHashNoiseWebGpu();
+  if (backend === 'webgpu' || (backend === 'wasm' && tf.getKernel(HASH_NOISE_KERNEL, 'wasm') != null)) {
     return tf.engine().runKernel(HASH_NOISE_KERNEL, {}, { ...attrs, shape } as unknown as tf.NamedAttrMap) as tf.Tensor;
   }
   return tf.tensor(

@@ -1,12 +1,14 @@
 /**
  * Counter-hash training noise (src/engine/random.ts): the hash against an independent BigInt
  * implementation, determinism and independence of draws, ranges and moments, and equality across the
- * cpu and wasm backends (webgpu computes the same function in WGSL; checked by bench/parity-backends.mjs).
+ * cpu and wasm backends, the wasm draws coming from the SIMD module's kernel (uniform) bit for bit
+ * (webgpu computes the same function in WGSL; checked by bench/parity-backends.mjs).
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/index.js';
 import { hash32, hashNoiseArray, noiseKey, normalNoise, uniformNoise } from '../../src/engine/random.js';
+import { HASH_NOISE_KERNEL } from '../../src/engine/kernels/hash-noise-webgpu.js';
 import { quietTfjs } from './helpers.js';
 
 quietTfjs();
@@ -103,5 +105,31 @@ describe('hash noise', () => {
     expect(out['wasm']![0]).toEqual(out['cpu']![0]);
     expect(out['wasm']![1]).toEqual(out['cpu']![1]);
     expect(() => uniformNoise([2], 1, 1, 0)).toThrow(/hi must exceed lo/);
+  });
+
+  it("wasm draws through the SIMD module's kernel equal hashNoiseArray bit for bit, at every size", async () => {
+    await initBackend({ backend: 'wasm', quiet: true });
+    expect(tf.getKernel(HASH_NOISE_KERNEL, 'wasm')).toBeDefined();
+    const prof = await tf.profile(() => uniformNoise([5], 0, 1, 1).dispose());
+    expect(prof.kernels.map((k) => k.name)).toEqual([HASH_NOISE_KERNEL]);
+    for (const n of [1, 3, 4, 5, 8, 1001, 65_537]) {
+      for (const [lo, hi, seed] of [
+        [0, 1, 7],
+        [1e-6, 1 - 1e-6, 8],
+        [-1, 1, -3],
+        [0.25, 0.75, 2 ** 40 + 5],
+      ] as const) {
+        const u = uniformNoise([n], lo, hi, seed);
+        expect(await u.data(), `uniform n=${n} [${lo}, ${hi}) seed ${seed}`).toEqual(
+          hashNoiseArray(n, { normal: false, lo, hi, key1: noiseKey(seed), key2: 0 }),
+        );
+        u.dispose();
+      }
+      const z = normalNoise([n], 9);
+      expect(await z.data(), `normal n=${n}`).toEqual(
+        hashNoiseArray(n, { normal: true, lo: 0, hi: 1, key1: noiseKey(9), key2: noiseKey(9, 1) }),
+      );
+      z.dispose();
+    }
   });
 });

@@ -36,6 +36,8 @@ export interface SimdKernels {
     strideA: number,
     strideB: number,
   ): void;
+  /** Fills n floats at `out` with uniform counter-hash noise lo + range·u (wasm/src/noise.c; ../random.ts). */
+  hashUniform(out: number, n: number, key: number, lo: number, range: number): void;
   /** Floats of the scratch buffer gemmBatched needs for an n-column, k-deep op(B). */
   gemmScratchFloats(n: number, k: number): number;
   /** Layer norm, block sums, broadcasting arithmetic and Exp/Log/Log1p/Erf/Softplus, as the add-on offers them. */
@@ -78,7 +80,7 @@ async function instantiate(wasm: WasmModuleLike): Promise<SimdStatus> {
     const module = await WebAssembly.compile(decodeBase64(SIMD_WASM_BASE64));
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
     const exports = instance.exports as Record<string, unknown>;
-    const missing = ['gemm_batched', 'gemm_scratch_floats', 'layer_norm', 'sum_rows', 'binary', 'unary'].filter(
+    const missing = ['gemm_batched', 'gemm_scratch_floats', 'hash_uniform', 'layer_norm', 'sum_rows', 'binary', 'unary'].filter(
       (name) => typeof exports[name] !== 'function',
     );
     if (missing.length > 0) return { kernels: null, detail: `the SIMD module lacks ${missing.join(', ')}` };
@@ -92,6 +94,7 @@ async function instantiate(wasm: WasmModuleLike): Promise<SimdStatus> {
     const kernels: SimdKernels = {
       gemmBatched: fn<SimdKernels['gemmBatched']>('gemm_batched'),
       gemmScratchFloats: fn<SimdKernels['gemmScratchFloats']>('gemm_scratch_floats'),
+      hashUniform: fn<SimdKernels['hashUniform']>('hash_uniform'),
       heap: {
         layerNorm: (_heap, mode, x, dy, out, rows, d, eps) => layerNorm(mode, x, dy, out, rows, d, eps),
         sumRows: (_heap, x, out, outer, reduced, inner) => {
