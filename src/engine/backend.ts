@@ -278,7 +278,8 @@ async function init(opts: InitBackendOptions): Promise<BackendReport> {
     throw new BackendUnavailableError(`The native BLAS add-on was requested (native: true) but is unavailable: ${blas?.detail}.`, 'wasm');
   }
   const { backend, reason } = await select(requested, threads, quiet);
-  const wasmBackend = tf.findBackend('wasm');
+  // Only when wasm runs: tf.findBackend would otherwise start initialising it.
+  const wasmBackend = backend === 'wasm' ? tf.findBackend('wasm') : null;
   const simd = wasmBackend == null ? null : await loadSimdKernels(wasmBackend);
   const matMul = registerMatMul(blas, simd);
   setWasmHashNoise(simd?.kernels ?? null);
@@ -309,7 +310,7 @@ function registerMatMul(status: NativeBlasStatus | null, simd: SimdStatus | null
     return { impl: 'simd', detail: `plain wasm (${simd.detail}); ${nativeWhy}` };
   }
   if (setWasmMatMul('transpose')) {
-    const simdWhy = simd == null ? 'SIMD kernels not loaded (wasm backend not initialised)' : simd.detail;
+    const simdWhy = simd == null ? 'SIMD kernels not loaded (wasm is not the active backend)' : simd.detail;
     return { impl: 'transpose', detail: `plain wasm (XNNPACK, transposes materialised; ${simdWhy}); ${nativeWhy}` };
   }
   return { impl: 'stock', detail: 'tfjs-backend-wasm BatchMatMul' };
