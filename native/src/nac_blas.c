@@ -18,6 +18,7 @@
  *   layerNorm(...): non-affine layer norm and its input gradient (layer-norm.c)
  *   sumRows(...): sum over a non-innermost block of axes (sum.c)
  *   unary(...): exp, log, log1p, erf or softplus over an array (unary.c, unary-math.c)
+ *   gelu(...): exact GELU and its input gradient (unary.c, unary-math.c)
  *   binary(...): add, subtract, multiply or divide with broadcasting (binary.c)
  */
 #include <cblas.h>
@@ -139,6 +140,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"layerNorm", NULL, nac_layer_norm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sumRows", NULL, nac_sum_rows, NULL, NULL, NULL, napi_enumerable, NULL},
       {"unary", NULL, nac_unary, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"gelu", NULL, nac_gelu, NULL, NULL, NULL, napi_enumerable, NULL},
       {"binary", NULL, nac_binary, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -57,6 +57,7 @@ napi_value nac_depthwise(napi_env env, napi_callback_info cbinfo);
 napi_value nac_layer_norm(napi_env env, napi_callback_info cbinfo);
 napi_value nac_sum_rows(napi_env env, napi_callback_info cbinfo);
 napi_value nac_unary(napi_env env, napi_callback_info cbinfo);
+napi_value nac_gelu(napi_env env, napi_callback_info cbinfo);
 napi_value nac_binary(napi_env env, napi_callback_info cbinfo);
 
 #endif

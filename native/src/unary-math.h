@@ -8,4 +8,10 @@ enum { NAC_UNARY_EXP = 0, NAC_UNARY_LOG = 1, NAC_UNARY_LOG1P = 2, NAC_UNARY_ERF 
 /* y[i] = f_op(x[i]) for i < n (x == y allowed); returns 0 for an unknown op. */
 int nac_unary_apply(int op, const float *x, float *y, int64_t n);
 
+/*
+ * Exact GELU, mode 0: out = ½·x·(1 + erf(x/√2)); mode 1, its input gradient for upstream dy:
+ * out = dy·(½·(1 + erf(x/√2)) + x·e^(−x²/2)/√(2π)). Returns 0 for an unknown mode.
+ */
+int nac_gelu_apply(int mode, const float *x, const float *dy, float *out, int64_t n);
+
 #endif

@@ -26,6 +26,7 @@ import { useWriteBufferUploads } from './webgpu-uploads.js';
 import { loadNativeBlas, type NativeBlasStatus } from './native-blas.js';
 import { loadSimdKernels, type SimdStatus } from './kernels/simd-module.js';
 import { setWasmHashNoise } from './kernels/hash-noise-wasm.js';
+import { setWasmGelu } from './kernels/gelu-native.js';
 import { explainSyncReads, firstLine, isNode, navigatorGpu, prepareWebGpu, processEnv } from './webgpu.js';
 
 /** The tfjs backends this package knows how to run on. */
@@ -303,6 +304,7 @@ function registerMatMul(status: NativeBlasStatus | null, simd: SimdStatus | null
   // The add-on's elementwise kernels, else the same C cores compiled into the SIMD module.
   const heapKernels = status?.blas ?? simd?.kernels?.heap ?? null;
   setWasmUnary(heapKernels);
+  setWasmGelu(heapKernels);
   setWasmBinary(heapKernels);
   setWasmLayerNorm(processEnv('NAC_FUSED_LAYER_NORM') === '0' ? null : heapKernels);
   if (status?.blas != null && setWasmMatMul('native', { blas: status.blas })) return { impl: 'native', detail: status.detail };

@@ -59,6 +59,11 @@ export interface NativeBlas {
    */
   binary?(heap: ArrayBuffer, op: number, aOffset: number, bOffset: number, outOffset: number, ...dimsAndStrides: number[]): void;
   /**
+   * Exact GELU over n floats (native/src/unary-math.c): mode 0 out = GELU(x), mode 1 out = dy·GELU'(x).
+   * Absent from add-ons built before it existed.
+   */
+  gelu?(heap: ArrayBuffer, mode: 0 | 1, xOffset: number, dyOffset: number, outOffset: number, n: number): void;
+  /**
    * Non-affine layer norm over rows of `d` floats (native/src/layer-norm.c): mode 0 out = normalised x,
    * mode 1 out = the input gradient for upstream gradient dy. Absent from add-ons built before it existed.
    */

@@ -17,6 +17,7 @@
  * simd-wasm.test.ts): exp, log ≤ 1 ulp, log1p and softplus ≤ 3 ulp, erf ≤ 2e-7 absolute.
  *
  *   unary(op, x, out, n)   op: 0 exp, 1 log, 2 log1p, 3 erf, 4 softplus (NATIVE_UNARY_OPS)
+ *   gelu(mode, x, dy, out, n)   exact GELU (mode 0) or its input gradient for upstream dy (mode 1)
  */
 #include <stdint.h>
 #include <wasm_simd128.h>
@@ -138,6 +139,28 @@ DEFINE_APPLY(apply_log, log4)
 DEFINE_APPLY(apply_log1p, log1p4)
 DEFINE_APPLY(apply_erf, erf4)
 DEFINE_APPLY(apply_softplus, softplus4)
+
+INLINE v128_t gelu4(v128_t x) { return MUL(MUL(F(0.5f), x), ADD(F(1.0f), erf4(MUL(x, F(0.70710678118654752f))))); }
+
+/* GELU's derivative times dy: Φ(x) + x·φ(x). */
+INLINE v128_t gelu_grad4(v128_t x, v128_t dy) {
+  const v128_t cdf = MUL(F(0.5f), ADD(F(1.0f), erf4(MUL(x, F(0.70710678118654752f)))));
+  const v128_t pdf = MUL(exp4(MUL(F(-0.5f), MUL(x, x))), F(0.39894228040143268f));
+  return MUL(dy, ADD(cdf, MUL(x, pdf)));
+}
+
+/* Exact GELU (mode 0) or its input gradient for upstream dy (mode 1), as native/src/unary-math.c. */
+EXPORT("gelu")
+void gelu(int mode, const float *x, const float *dy, float *out, int n) {
+  int i = 0;
+  if (mode == 0) {
+    for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, gelu4(wasm_v128_load(x + i)));
+    for (; i < n; i++) out[i] = wasm_f32x4_extract_lane(gelu4(wasm_f32x4_splat(x[i])), 0);
+  } else {
+    for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, gelu_grad4(wasm_v128_load(x + i), wasm_v128_load(dy + i)));
+    for (; i < n; i++) out[i] = wasm_f32x4_extract_lane(gelu_grad4(wasm_f32x4_splat(x[i]), wasm_f32x4_splat(dy[i])), 0);
+  }
+}
 
 EXPORT("unary")
 void unary(int op, const float *x, float *out, int n) {

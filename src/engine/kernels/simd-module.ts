@@ -13,11 +13,11 @@ import { SIMD_WASM_BASE64 } from './simd-wasm-binary.js';
 
 /**
  * The native add-on's elementwise kernels, compiled from the same C cores (native/src/core; Exp, Log,
- * Log1p, Erf and Softplus from wasm/src/unary.c, as WebAssembly has no libmvec) into the SIMD module,
+ * Log1p, Erf, Softplus and GELU from wasm/src/unary.c, as WebAssembly has no libmvec) into the SIMD module,
  * with the add-on's signatures (the `heap` argument is unused: the module addresses the
  * tfjs heap directly), so the *-native.ts kernels take either.
  */
-export type HeapKernelSet = Required<Pick<NativeBlas, 'layerNorm' | 'sumRows' | 'binary' | 'unary'>>;
+export type HeapKernelSet = Required<Pick<NativeBlas, 'layerNorm' | 'sumRows' | 'binary' | 'unary' | 'gelu'>>;
 
 /** The kernels of the SIMD module; pointers are byte offsets on the tfjs heap. */
 export interface SimdKernels {
@@ -80,7 +80,7 @@ async function instantiate(wasm: WasmModuleLike): Promise<SimdStatus> {
     const module = await WebAssembly.compile(decodeBase64(SIMD_WASM_BASE64));
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
     const exports = instance.exports as Record<string, unknown>;
-    const missing = ['gemm_batched', 'gemm_scratch_floats', 'hash_uniform', 'layer_norm', 'sum_rows', 'binary', 'unary'].filter(
+    const missing = ['gemm_batched', 'gemm_scratch_floats', 'hash_uniform', 'layer_norm', 'sum_rows', 'binary', 'unary', 'gelu'].filter(
       (name) => typeof exports[name] !== 'function',
     );
     if (missing.length > 0) return { kernels: null, detail: `the SIMD module lacks ${missing.join(', ')}` };
@@ -91,6 +91,7 @@ async function instantiate(wasm: WasmModuleLike): Promise<SimdStatus> {
     const sumRows = fn<(x: number, out: number, scratch: number, outer: number, reduced: number, inner: number) => void>('sum_rows');
     const binary = fn<(op: number, a: number, b: number, out: number, ...dimsAndStrides: number[]) => void>('binary');
     const unary = fn<(op: number, x: number, out: number, n: number) => void>('unary');
+    const gelu = fn<(mode: number, x: number, dy: number, out: number, n: number) => void>('gelu');
     const kernels: SimdKernels = {
       gemmBatched: fn<SimdKernels['gemmBatched']>('gemm_batched'),
       gemmScratchFloats: fn<SimdKernels['gemmScratchFloats']>('gemm_scratch_floats'),
@@ -107,6 +108,7 @@ async function instantiate(wasm: WasmModuleLike): Promise<SimdStatus> {
         },
         binary: (_heap, op, a, b, out, ...dimsAndStrides) => binary(op, a, b, out, ...dimsAndStrides),
         unary: (_heap, op, x, out, n) => unary(op, x, out, n),
+        gelu: (_heap, mode, x, dy, out, n) => gelu(mode, x, dy, out, n),
       },
       malloc: alloc,
       free: release,
