@@ -10,11 +10,10 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/index.js';
 import { loadNativeBlas } from '../../src/engine/native-blas.js';
 import { broadcastPlan, NATIVE_BINARY_OPS, setWasmBinary } from '../../src/engine/kernels/binary-native.js';
-import { onBackend, quietTfjs, randomData } from './helpers.js';
+import { heapEngines, onBackend, quietTfjs, randomData } from './helpers.js';
 
 const status = await loadNativeBlas();
 const native = status.blas?.binary != null;
-const required = process.env.NAC_REQUIRE_NATIVE === '1';
 
 describe('broadcastPlan', () => {
   it('collapses a bias over [B, U, d] into one strided row loop', () => {
@@ -86,12 +85,7 @@ const PAIRS: Array<[number[], number[]]> = [
   [[0, 4], [4]],
 ];
 
-const ENGINES = [
-  ['native add-on', true, native || required ? '' : ` (skipped: ${status.detail})`],
-  ['wasm SIMD module', false, ''],
-] as const;
-
-describe.each(ENGINES)('broadcasting arithmetic on wasm through the %s%s', (_engine, useNative, skipped) => {
+describe.each(heapEngines(native, status.detail))('broadcasting arithmetic on wasm through the %s%s', (_engine, useNative, skipped) => {
   if (skipped !== '') return void it.skip(skipped, () => undefined);
   beforeAll(async () => {
     quietTfjs();

@@ -10,19 +10,13 @@ import { GELU_GRAD_KERNEL, GELU_KERNEL, setWasmGelu } from '../../src/engine/ker
 import { loadNativeBlas } from '../../src/engine/native-blas.js';
 import { gelu } from '../../src/nn/activations.js';
 import { gradCheck, randomProjection } from '../helpers/gradcheck.js';
-import { onBackend, quietTfjs, randomData, relError } from './helpers.js';
+import { heapEngines, onBackend, quietTfjs, randomData, relError } from './helpers.js';
 
 quietTfjs();
 const status = await loadNativeBlas();
 const native = status.blas?.gelu != null;
-const required = process.env.NAC_REQUIRE_NATIVE === '1';
 
-const ENGINES = [
-  ['native add-on', true, native || required ? '' : ` (skipped: ${status.detail})`],
-  ['wasm SIMD module', false, ''],
-] as const;
-
-describe.each(ENGINES)('fused GELU on wasm through the %s%s', (_engine, useNative, skipped) => {
+describe.each(heapEngines(native, status.detail))('fused GELU on wasm through the %s%s', (_engine, useNative, skipped) => {
   if (skipped !== '') return void it.skip(skipped, () => undefined);
   beforeAll(async () => {
     if (useNative) expect(native, `NAC_REQUIRE_NATIVE=1 but the add-on has no gelu(): ${status.detail}`).toBe(true);

@@ -75,3 +75,16 @@ export function timeMs(fn: () => void, reps = 5): { min: number; median: number 
 export function quietTfjs(): void {
   tf.env().set('IS_TEST', true);
 }
+
+/**
+ * The two engines of the wasm heap kernels, for describe.each: [name, native, skip note]. The native
+ * add-on's suite carries a skip note (why) when `native` is false, unless NAC_REQUIRE_NATIVE=1 (then it
+ * runs and fails); the SIMD module always runs.
+ */
+export function heapEngines(native: boolean, why: string): ReadonlyArray<readonly [string, boolean, string]> {
+  const required = process.env.NAC_REQUIRE_NATIVE === '1';
+  return [
+    ['native add-on', true, native || required ? '' : ` (skipped: ${why})`],
+    ['wasm SIMD module', false, ''],
+  ];
+}

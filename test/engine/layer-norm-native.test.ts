@@ -12,18 +12,12 @@ import { loadNativeBlas } from '../../src/engine/native-blas.js';
 import { layerNorm } from '../../src/nn/layer-norm.js';
 import { Rng } from '../../src/util/rng.js';
 import { gradCheck, randomProjection } from '../helpers/gradcheck.js';
-import { onBackend, relError } from './helpers.js';
+import { heapEngines, onBackend, relError } from './helpers.js';
 
 const status = await loadNativeBlas();
 const native = status.blas?.layerNorm != null;
-const required = process.env.NAC_REQUIRE_NATIVE === '1';
 
-const ENGINES = [
-  ['native add-on', true, native || required ? '' : ` (skipped: ${status.detail})`],
-  ['wasm SIMD module', false, ''],
-] as const;
-
-describe.each(ENGINES)('fused layer norm on wasm through the %s%s', (_engine, useNative, skipped) => {
+describe.each(heapEngines(native, status.detail))('fused layer norm on wasm through the %s%s', (_engine, useNative, skipped) => {
   if (skipped !== '') return void it.skip(skipped, () => undefined);
   beforeAll(async () => {
     if (useNative) expect(native, `NAC_REQUIRE_NATIVE=1 but the add-on has no layerNorm(): ${status.detail}`).toBe(true);

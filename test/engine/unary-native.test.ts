@@ -10,11 +10,10 @@ import { initBackend } from '../../src/engine/index.js';
 import { loadNativeBlas } from '../../src/engine/native-blas.js';
 import { NATIVE_UNARY_OPS, setWasmUnary } from '../../src/engine/kernels/unary-native.js';
 import { gelu } from '../../src/nn/activations.js';
-import { onBackend, quietTfjs, randomData } from './helpers.js';
+import { heapEngines, onBackend, quietTfjs, randomData } from './helpers.js';
 
 const status = await loadNativeBlas();
 const native = status.blas?.unary != null;
-const required = process.env.NAC_REQUIRE_NATIVE === '1';
 
 const SPECIAL = [
   0,
@@ -63,12 +62,7 @@ function expectClose(a: Float32Array, b: Float32Array, rel: number, abs: number,
   }
 }
 
-const ENGINES = [
-  ['native add-on', true, native || required ? '' : ` (skipped: ${status.detail})`],
-  ['wasm SIMD module', false, ''],
-] as const;
-
-describe.each(ENGINES)('elementwise kernels on wasm through the %s%s', (_engine, useNative, skipped) => {
+describe.each(heapEngines(native, status.detail))('elementwise kernels on wasm through the %s%s', (_engine, useNative, skipped) => {
   if (skipped !== '') return void it.skip(skipped, () => undefined);
   beforeAll(async () => {
     quietTfjs();
