@@ -136,4 +136,35 @@ describe('loadSimdKernels', () => {
       simd.free(y);
     }
   });
+
+  it('computes GELU and its gradient within 1.5e-6 of float64 (its rational erf: wasm/fit-erf.py)', () => {
+    const wasm = (tf.findBackend('wasm') as unknown as { wasm: { HEAPF32: Float32Array } }).wasm;
+    const n = 40001;
+    const xs = Float32Array.from({ length: n }, (_, i) => -10 + (20 * i) / (n - 1));
+    const [x, dy, y] = [simd.malloc(4 * n), simd.malloc(4 * n), simd.malloc(4 * n)];
+    try {
+      wasm.HEAPF32.set(xs, x / 4);
+      wasm.HEAPF32.fill(1, dy / 4, dy / 4 + n);
+      const refs: Array<(v: number) => number> = [
+        (v) => 0.5 * v * (1 + erf64(v / Math.SQRT2)),
+        (v) => 0.5 * (1 + erf64(v / Math.SQRT2)) + (v * Math.exp((-v * v) / 2)) / Math.sqrt(2 * Math.PI),
+      ];
+      for (const mode of [0, 1] as const) {
+        simd.heap.gelu(new ArrayBuffer(0), mode, x, dy, y, n);
+        const ys = wasm.HEAPF32.subarray(y / 4, y / 4 + n);
+        let worstAbs = 0;
+        let worstRel = 0;
+        for (let i = 0; i < n; i++) {
+          const want = refs[mode]!(xs[i]!);
+          const err = Math.abs(ys[i]! - want);
+          worstAbs = Math.max(worstAbs, err);
+          if (Math.abs(want) > 0.1) worstRel = Math.max(worstRel, err / Math.abs(want));
+        }
+        expect(worstAbs, `mode ${mode}: absolute`).toBeLessThan(1.5e-6);
+        expect(worstRel, `mode ${mode}: relative where |y| > 0.1`).toBeLessThan(1.5e-6);
+      }
+    } finally {
+      for (const p of [x, dy, y]) simd.free(p);
+    }
+  });
 });
