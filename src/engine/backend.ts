@@ -6,7 +6,9 @@
  * be met throws BackendUnavailableError instead of silently running something else. Also registers
  * the gradient kernels tfjs-backend-wasm lacks (see ./kernels), and chooses the wasm BatchMatMul:
  * the native OpenBLAS add-on when it is built (./native-blas.ts), else this package's 128-bit SIMD
- * GEMM (./kernels/matmul-simd.ts), else plain wasm with explicit transposes (./kernels/matmul-wasm.ts). The backend itself is never switched for speed.
+ * GEMM (./kernels/matmul-simd.ts), else plain wasm with explicit transposes (./kernels/matmul-wasm.ts),
+ * and with it the add-on's or the SIMD module's elementwise kernels. The backend itself is never
+ * switched for speed.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
@@ -49,8 +51,9 @@ export interface BackendReport {
   patchedKernels: string[];
   /**
    * The BatchMatMul kernel registered for 'wasm': 'native' (OpenBLAS add-on), 'simd' (this package's
-   * wasm SIMD GEMM) or 'transpose' (tfjs' own kernels, transposes materialised), and a line such as "native OpenBLAS 0.3.21 (Cooperlake, 2 threads)" or, for plain wasm,
-   * why the add-on is not used. Absent in reports made by hand.
+   * wasm SIMD GEMM) or 'transpose' (tfjs' own kernels, transposes materialised), and a line such as
+   * "native OpenBLAS 0.3.21 (Cooperlake, 2 threads)" or, for plain wasm, why the add-on is not used.
+   * Absent in reports made by hand.
    */
   matMul?: { impl: WasmMatMulMode; detail: string };
 }
