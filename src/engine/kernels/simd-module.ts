@@ -13,9 +13,9 @@ import { SIMD_WASM_BASE64 } from './simd-wasm-binary.js';
 
 /**
  * The native add-on's elementwise kernels, compiled from the same C cores (native/src/core; Exp, Log,
- * Log1p, Erf, Softplus and GELU from wasm/src/unary.c, as WebAssembly has no libmvec) into the SIMD module,
- * with the add-on's signatures (the `heap` argument is unused: the module addresses the
- * tfjs heap directly), so the *-native.ts kernels take either.
+ * Log1p, Erf, Softplus and GELU from wasm/src/unary.c, as WebAssembly has no libmvec) into the SIMD
+ * module, with the add-on's signatures (the `heap` argument is unused: the module addresses the tfjs
+ * heap directly), so the *-native.ts kernels take either.
  */
 export type HeapKernelSet = Required<Pick<NativeBlas, 'layerNorm' | 'sumRows' | 'binary' | 'unary' | 'gelu'>>;
 
@@ -40,7 +40,7 @@ export interface SimdKernels {
   hashUniform(out: number, n: number, key: number, lo: number, range: number): void;
   /** Floats of the scratch buffer gemmBatched needs for an n-column, k-deep op(B). */
   gemmScratchFloats(n: number, k: number): number;
-  /** Layer norm, block sums, broadcasting arithmetic and Exp/Log/Log1p/Erf/Softplus, as the add-on offers them. */
+  /** Layer norm, block sums, broadcasting arithmetic, Exp/Log/Log1p/Erf/Softplus and GELU, as the add-on has them. */
   heap: HeapKernelSet;
   /** Allocates `bytes` on the tfjs heap (its malloc); returns the offset. */
   malloc(bytes: number): number;
