@@ -23,4 +23,6 @@ for (let i = 0; i < 25; i++) {
 }
 times.sort((x, y) => x - y);
 const ms = times[times.length >> 1];
-console.log(`canary: ${((2 * m * n * k) / ms / 1e6).toFixed(1)} GFLOP/s (${ms.toFixed(2)} ms, [${m},${k}]·[${k},${n}], ${report.matMul?.impl} matmul)`);
+console.log(
+  `canary: ${((2 * m * n * k) / ms / 1e6).toFixed(1)} GFLOP/s (${ms.toFixed(2)} ms, [${m},${k}]·[${k},${n}], ${report.matMul?.impl} matmul)`,
+);
