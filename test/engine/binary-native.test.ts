@@ -86,6 +86,7 @@ const PAIRS: Array<[number[], number[]]> = [
 ];
 
 describe.each(heapEngines(native, status.detail))('broadcasting arithmetic on wasm through the %s%s', (_engine, useNative, skipped) => {
+  // Without an add-on that has this kernel the native suite is skipped; its name says why.
   if (skipped !== '') return void it.skip(skipped, () => undefined);
   beforeAll(async () => {
     quietTfjs();

@@ -44,6 +44,7 @@ function forwardAndGrads(c: Case): tf.Tensor[] {
   return [y, dx!, dw!];
 }
 
+// Skipped without the add-on (the suite name says why), unless NAC_REQUIRE_NATIVE=1 makes its absence a failure.
 describe.skipIf(blas == null && !required)(`native depthwise kernels${blas == null ? ` (skipped: ${status.detail})` : ''}`, () => {
   const calls: number[] = [];
   beforeAll(async () => {

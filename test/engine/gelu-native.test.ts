@@ -17,6 +17,7 @@ const status = await loadNativeBlas();
 const native = status.blas?.gelu != null;
 
 describe.each(heapEngines(native, status.detail))('fused GELU on wasm through the %s%s', (_engine, useNative, skipped) => {
+  // Without an add-on that has this kernel the native suite is skipped; its name says why.
   if (skipped !== '') return void it.skip(skipped, () => undefined);
   beforeAll(async () => {
     if (useNative) expect(native, `NAC_REQUIRE_NATIVE=1 but the add-on has no gelu(): ${status.detail}`).toBe(true);
@@ -65,6 +66,7 @@ describe.each(heapEngines(native, status.detail))('fused GELU on wasm through th
     x.dispose();
   });
 
+  // Argument checks are the add-on's: the SIMD module has none (its TypeScript callers pass valid offsets).
   it.skipIf(!useNative)('rejects operands outside the heap and bad arguments (the add-on checks them)', () => {
     const blas = status.blas!;
     const heap = new ArrayBuffer(256);

@@ -18,6 +18,7 @@ const status = await loadNativeBlas();
 const native = status.blas?.layerNorm != null;
 
 describe.each(heapEngines(native, status.detail))('fused layer norm on wasm through the %s%s', (_engine, useNative, skipped) => {
+  // Without an add-on that has this kernel the native suite is skipped; its name says why.
   if (skipped !== '') return void it.skip(skipped, () => undefined);
   beforeAll(async () => {
     if (useNative) expect(native, `NAC_REQUIRE_NATIVE=1 but the add-on has no layerNorm(): ${status.detail}`).toBe(true);
@@ -69,6 +70,7 @@ describe.each(heapEngines(native, status.detail))('fused layer norm on wasm thro
     x.dispose();
   });
 
+  // Argument checks are the add-on's: the SIMD module has none (its TypeScript callers pass valid offsets).
   it.skipIf(!useNative)('rejects operands outside the heap and bad arguments (the add-on checks them)', () => {
     const blas = status.blas!;
     const heap = new ArrayBuffer(256);

@@ -63,6 +63,7 @@ describe.each([
   });
   const skip = engine === 'native' && addOn == null;
 
+  // Only the C engines count calls: skipped for the JavaScript loop, and for an absent add-on (the name says why).
   it.skipIf(!native || skip)(`runs block sums in C${skip ? ` (skipped: ${status.detail})` : ''}`, async () => {
     const before = nativeCalls;
     await onBackend('wasm', () => [tf.sum(randomTensor([8, 5], 1), 0)]);

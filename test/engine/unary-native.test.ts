@@ -63,6 +63,7 @@ function expectClose(a: Float32Array, b: Float32Array, rel: number, abs: number,
 }
 
 describe.each(heapEngines(native, status.detail))('elementwise kernels on wasm through the %s%s', (_engine, useNative, skipped) => {
+  // Without an add-on that has this kernel the native suite is skipped; its name says why.
   if (skipped !== '') return void it.skip(skipped, () => undefined);
   beforeAll(async () => {
     quietTfjs();
