@@ -4,7 +4,7 @@
  */
 
 /** sha256 of the C sources and flags this module was built from (checked by test/engine/simd-wasm.test.ts). */
-export const SIMD_WASM_SOURCES_SHA256 = 'a2f1dfe3a98b23c4fa9c8c1f913391e1410b4269a11d06b3ec1886b41be99a37';
+export const SIMD_WASM_SOURCES_SHA256 = '351e465cba90ce11a7ae684f81f872fd5f1288beacb108c81da0f4f939f2c3aa';
 
 /** The wasm module, base64. */
 export const SIMD_WASM_BASE64 =
