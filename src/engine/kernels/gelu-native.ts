@@ -8,41 +8,23 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../native-blas.js';
-import { nativeOutput, type WasmHeapBackend } from './matmul-native.js';
-import { requireInput, type KernelArgs } from './wasm-io.js';
+import { setHeapKernelPair } from './heap-kernel-pair.js';
 
 /** Kernel names (package-specific: tfjs has no such kernels). */
 export const GELU_KERNEL = 'NacGelu';
 export const GELU_GRAD_KERNEL = 'NacGeluGrad';
-
-type HeapGelu = NonNullable<NativeBlas['gelu']>;
-
-function kernel(gelu: HeapGelu, mode: 0 | 1): tf.KernelFunc {
-  const name = mode === 0 ? GELU_KERNEL : GELU_GRAD_KERNEL;
-  return ((args: KernelArgs): tf.TensorInfo => {
-    const x = requireInput(args, 'x', name);
-    const dy = mode === 1 ? requireInput(args, 'dy', name) : x;
-    if (x.dtype !== 'float32' || dy.dtype !== 'float32') throw new Error(`${name} (wasm): expected float32 inputs`);
-    const n = tf.util.sizeFromShape(x.shape);
-    return nativeOutput(args.backend as WasmHeapBackend, name, x.shape, [x, dy], (heap, [xOff, dyOff, outOff]) =>
-      gelu(heap, mode, xOff as number, dyOff as number, outOff as number, n),
-    );
-  }) as unknown as tf.KernelFunc;
-}
 
 /**
  * Registers the fused GELU kernels for 'wasm' on `kernels` (the native add-on or the SIMD module's
  * HeapKernelSet) or removes them (null, or an add-on without gelu). Returns whether they are registered.
  */
 export function setWasmGelu(kernels: Pick<NativeBlas, 'gelu'> | null): boolean {
-  for (const name of [GELU_KERNEL, GELU_GRAD_KERNEL]) {
-    if (tf.getKernel(name, 'wasm') != null) tf.unregisterKernel(name, 'wasm');
-  }
   const gelu = kernels?.gelu?.bind(kernels);
-  if (gelu == null) return false;
-  tf.registerKernel({ kernelName: GELU_KERNEL, backendName: 'wasm', kernelFunc: kernel(gelu, 0) });
-  tf.registerKernel({ kernelName: GELU_GRAD_KERNEL, backendName: 'wasm', kernelFunc: kernel(gelu, 1) });
-  return true;
+  return setHeapKernelPair(
+    GELU_KERNEL,
+    GELU_GRAD_KERNEL,
+    gelu == null ? null : (heap, mode, x, dy, out, info) => gelu(heap, mode, x, dy, out, tf.util.sizeFromShape(info.shape)),
+  );
 }
 
 /** Whether the active backend has the fused GELU kernels. */
