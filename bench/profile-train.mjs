@@ -4,7 +4,8 @@
  * step's read-back) and of one eval forward, for a benchmark configuration's NAC or Perceiver IO on
  * any backend. wasm/cpu: tf.profile's kernel list (name, count, time). webgpu: tf.time's GPU timestamp
  * queries per shader program (needs the adapter's 'timestamp-query' feature; without it times read 0),
- * plus wall time, GPU time and dispatch count, which tell GPU-bound from dispatch-bound.
+ * plus wall time, GPU time and dispatch count, which tell GPU-bound from dispatch-bound. Both also list the
+ * time by kernel and input/output shapes.
  *
  *   npm run build && node bench/profile-train.mjs [--config small|reference|paper-tiny] [--backend wasm|cpu|webgpu]
  *     [--model nac|pio] [--batch N] [--steps N] [--top N] [--tf-flag NAME=VALUE ...] [--json file]
@@ -104,9 +105,15 @@ async function profilePhase(label, fn) {
   });
   const wallMs = performance.now() - t0;
   const rows = [];
-  for (const k of p.kernels) rows.push({ name: k.name, ms: await k.kernelTimeMs });
+  const shaped = [];
+  for (const k of p.kernels) {
+    const ms = await k.kernelTimeMs;
+    rows.push({ name: k.name, ms });
+    const shapes = k.inputShapes.map((s) => JSON.stringify(s)).join(' ');
+    shaped.push({ name: `${k.name} ${shapes} → ${k.outputShapes.map((s) => JSON.stringify(s)).join(' ')}`, ms });
+  }
   if (p.result instanceof tf.Tensor) p.result.dispose();
-  return { label, wallMs, kernelMs: rows.reduce((a, r) => a + r.ms, 0), dispatches: rows.length, table: byName(rows) };
+  return { label, wallMs, kernelMs: rows.reduce((a, r) => a + r.ms, 0), dispatches: rows.length, table: byName(rows), byShape: byName(shaped) };
 }
 
 const phases = [await profilePhase('train step (queued, no read)', () => queuedStep(run, 100))];

@@ -23,7 +23,7 @@ const srcDir = join(here, 'src');
 /** The compute cores shared with the native add-on (native/src/core/*.h). */
 const coreDir = join(here, '..', 'native', 'src', 'core');
 const outFile = join(here, '..', 'src', 'engine', 'kernels', 'simd-wasm-binary.ts');
-export const CFLAGS = ['--target=wasm32', '-msimd128', '-mbulk-memory', '-O3', '-nostdlib', '-ffp-contract=off', '-Wall', '-Werror', '-Wno-unused-function'];
+export const CFLAGS = ['--target=wasm32', '-msimd128', '-mbulk-memory', '-O3', '-nostdlib', '-ffp-contract=off', '-mllvm', '-disable-lsr', '-Wall', '-Werror', '-Wno-unused-function'];
 export const LDFLAGS = ['-Wl,--no-entry', '-Wl,--import-memory', '-Wl,--strip-debug'];
 
 /** sha256 over the C sources and headers (wasm/src, native/src/core) and the flags: what the committed module was built from. */

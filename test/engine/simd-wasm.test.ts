@@ -84,8 +84,8 @@ describe('loadSimdKernels', () => {
     const b = simd.malloc(6 * 4);
     const c = simd.malloc(8 * 4);
     const scratch = simd.malloc(4 * simd.gemmScratchFloats(2, 3));
-    expect(simd.gemmScratchFloats(2, 3)).toBe(24); // one 8-column panel, 3 deep
-    expect(simd.gemmScratchFloats(9, 1000)).toBe(16 * 128); // two panels, one 128-deep block
+    expect(simd.gemmScratchFloats(2, 3)).toBe(36); // one 8-column B panel and a 4-row A strip, 3 deep
+    expect(simd.gemmScratchFloats(9, 1000)).toBe(20 * 128); // two B panels and an A strip, one 128-deep block
     try {
       const heap = (): Float32Array => wasm.HEAPF32;
       heap().set([1, 2, 3, 4, 5, 6, -1, 0, 2, 0.5, 1, 1], a / 4);

@@ -11,8 +11,9 @@
  *
  * C[i] = op(A[i]) · op(B[i]) for i < batch, C dense [batch, m, n]; op(A) is m×k (stored k×m when transA),
  * op(B) is k×n (stored n×k when transB); strideA/strideB are elements between consecutive matrices (0 to
- * broadcast one matrix). scratch holds ceil(n / 8) · 8 · min(k, 128) floats. The contraction runs in
- * blocks of 128 (packed B in L2, a 4-row strip of A in L1), accumulating into C after the first.
+ * broadcast one matrix). scratch holds (ceil(n / 8) · 8 + 4) · min(k, 128) floats: packed B, then one
+ * packed 4-row strip of A. The contraction runs in blocks of 128 (packed B in L2, the A strip in L1),
+ * accumulating into C after the first.
  */
 #include <stdint.h>
 #include <wasm_simd128.h>
@@ -55,8 +56,6 @@ static inline void store_row(float *c, v128_t lo, v128_t hi, int w) {
   if (w > 6) c[6] = wasm_f32x4_extract_lane(hi, 2);
 }
 
-#define FMA(acc, x, y) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(x, y))
-
 /* Loads the first w (1..8) entries of a row of C into lo:hi (zeros beyond w). */
 static inline __attribute__((always_inline)) void load_row(const float *c, v128_t *lo, v128_t *hi, int w) {
   if (w == 8) {
@@ -68,14 +67,52 @@ static inline __attribute__((always_inline)) void load_row(const float *c, v128_
   *hi = wasm_f32x4_make(w > 4 ? c[4] : 0.0f, w > 5 ? c[5] : 0.0f, w > 6 ? c[6] : 0.0f, 0.0f);
 }
 
+/*
+ * Copies a 4-row strip of op(A) (rows at a + i·sam, element r at + r·sak), kc deep, interleaved:
+ * dst[4r + i] = op(A)(i, r). The micro-kernel then reads A at constant offsets from one pointer.
+ */
+static void pack_a4(const float *a, int sam, int sak, int kc, float *dst) {
+  int r = 0;
+  if (sak == 1) {
+    /* Rows contiguous: 4×4 blocks transposed in registers. */
+    for (; r + 4 <= kc; r += 4) {
+      const v128_t r0 = wasm_v128_load(a + r), r1 = wasm_v128_load(a + sam + r);
+      const v128_t r2 = wasm_v128_load(a + 2 * sam + r), r3 = wasm_v128_load(a + 3 * sam + r);
+      const v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5);
+      const v128_t t2 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+      wasm_v128_store(dst + 4 * r, wasm_i64x2_shuffle(t0, t1, 0, 2));
+      wasm_v128_store(dst + 4 * r + 4, wasm_i64x2_shuffle(t0, t1, 1, 3));
+      wasm_v128_store(dst + 4 * r + 8, wasm_i64x2_shuffle(t2, t3, 0, 2));
+      wasm_v128_store(dst + 4 * r + 12, wasm_i64x2_shuffle(t2, t3, 1, 3));
+    }
+  } else if (sam == 1) {
+    /* Transposed A: the 4 entries of a column are contiguous. */
+    for (; r < kc; r++) wasm_v128_store(dst + 4 * r, wasm_v128_load(a + r * sak));
+  }
+  for (; r < kc; r++)
+    for (int i = 0; i < 4; i++) dst[4 * r + i] = a[i * sam + r * sak];
+}
+
 #define FMA(acc, x, y) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(x, y))
 
+/* One contraction step u of the 4×8 tile: packed A at pa + 4u, packed B at p + 8u. */
+#define STEP_4x8(u)                                                                                        \
+  do {                                                                                                     \
+    const v128_t b0 = wasm_v128_load(p + 8 * (u)), b1 = wasm_v128_load(p + 8 * (u) + 4);                  \
+    const v128_t x0 = wasm_v128_load32_splat(pa + 4 * (u)), x1 = wasm_v128_load32_splat(pa + 4 * (u) + 1); \
+    const v128_t x2 = wasm_v128_load32_splat(pa + 4 * (u) + 2);                                            \
+    const v128_t x3 = wasm_v128_load32_splat(pa + 4 * (u) + 3);                                            \
+    FMA(c00, x0, b0), FMA(c01, x0, b1), FMA(c10, x1, b0), FMA(c11, x1, b1);                                \
+    FMA(c20, x2, b0), FMA(c21, x2, b1), FMA(c30, x3, b0), FMA(c31, x3, b1);                                \
+  } while (0)
+
 /*
- * 4 rows of C (w columns, w ≤ 8) from A rows at a + i·sam (element r at + r·sak) and one packed panel
- * of depth k; adds to C's current values when acc, else overwrites them.
+ * 4 rows of C (w columns, w ≤ 8) from a packed A strip (pack_a4) and one packed B panel, both k deep;
+ * adds to C's current values when acc, else overwrites them. Every load is at a constant offset from
+ * pa or p and the loop runs 4 steps per iteration: the scalar address arithmetic per step, not the
+ * multiplies, is what limited the unpacked kernel (wasm addresses cannot fold a register add).
  */
-static inline __attribute__((always_inline)) void kernel_4x8(const float *a, int sam, int sak, const float *p, int k, float *c, int ldc,
-                                                             int w, int acc) {
+static inline __attribute__((always_inline)) void kernel_4x8(const float *pa, const float *p, int k, float *c, int ldc, int w, int acc) {
   v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
   if (acc) {
     load_row(c, &c00, &c01, w);
@@ -83,16 +120,8 @@ static inline __attribute__((always_inline)) void kernel_4x8(const float *a, int
     load_row(c + 2 * ldc, &c20, &c21, w);
     load_row(c + 3 * ldc, &c30, &c31, w);
   }
-  const float *a0 = a, *a1 = a + sam, *a2 = a + 2 * sam, *a3 = a + 3 * sam;
-  for (int r = 0; r < k; r++) {
-    const v128_t b0 = wasm_v128_load(p), b1 = wasm_v128_load(p + 4);
-    p += 8;
-    const v128_t x0 = wasm_v128_load32_splat(a0), x1 = wasm_v128_load32_splat(a1);
-    const v128_t x2 = wasm_v128_load32_splat(a2), x3 = wasm_v128_load32_splat(a3);
-    a0 += sak, a1 += sak, a2 += sak, a3 += sak;
-    FMA(c00, x0, b0), FMA(c01, x0, b1), FMA(c10, x1, b0), FMA(c11, x1, b1);
-    FMA(c20, x2, b0), FMA(c21, x2, b1), FMA(c30, x3, b0), FMA(c31, x3, b1);
-  }
+#pragma clang loop unroll(disable)
+  for (int r = 0; r < k; r++, pa += 4, p += 8) STEP_4x8(0);
   store_row(c, c00, c01, w);
   store_row(c + ldc, c10, c11, w);
   store_row(c + 2 * ldc, c20, c21, w);
@@ -132,10 +161,13 @@ void gemm_batched(const float *a, const float *b, float *c, float *scratch, int 
       /* Only one packing when every product shares B and it fits one block. */
       if (i == 0 || stride_b != 0 || k > KC) pack_b(bi + k0 * sbk, scratch, kc, n, trans_b, k);
       const float *ak = ai + k0 * sak;
+      float *apack = scratch + (n + 7) / 8 * 8 * kc;
       int row = 0;
-      for (; row + 4 <= m; row += 4)
+      for (; row + 4 <= m; row += 4) {
+        pack_a4(ak + row * sam, sam, sak, kc, apack);
         for (int n0 = 0; n0 < n; n0 += 8)
-          kernel_4x8(ak + row * sam, sam, sak, scratch + n0 * kc, kc, ci + row * n + n0, n, n - n0 < 8 ? n - n0 : 8, acc);
+          kernel_4x8(apack, scratch + n0 * kc, kc, ci + row * n + n0, n, n - n0 < 8 ? n - n0 : 8, acc);
+      }
       for (; row < m; row++)
         for (int n0 = 0; n0 < n; n0 += 8)
           kernel_1x8(ak + row * sam, sak, scratch + n0 * kc, kc, ci + row * n + n0, n - n0 < 8 ? n - n0 : 8, acc);
@@ -146,5 +178,5 @@ void gemm_batched(const float *a, const float *b, float *c, float *scratch, int 
 /* Floats of the scratch buffer gemm_batched needs for an n-column, k-deep op(B). */
 EXPORT("gemm_scratch_floats")
 int gemm_scratch_floats(int n, int k) {
-  return (n + 7) / 8 * 8 * (k < KC ? k : KC);
+  return ((n + 7) / 8 * 8 + 4) * (k < KC ? k : KC);
 }
