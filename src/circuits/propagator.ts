@@ -51,9 +51,12 @@ export class KernelAttentionLayer extends Module {
     return tidy(() => {
       const B = receivers.states.shape[0] as number;
       const logK = this.kernel.logKernel(receivers.signatures, senders.signatures, B, this.training, rng.seed());
-      const m = this.attention.branch(receivers.states, senders.states, receivers.codes, senders.codes, logK);
-      let x = dropPath(m, this.opts.dropPath, this.training, rng);
-      if (this.opts.residual) x = receivers.states.add(x);
+      const dropping = this.training && this.opts.dropPath > 0;
+      // Without drop path the residual add rides on the attention's output projection (fused in eval on wasm).
+      const residual = this.opts.residual && !dropping ? receivers.states : null;
+      const m = this.attention.branch(receivers.states, senders.states, receivers.codes, senders.codes, logK, residual);
+      let x = residual != null ? m : dropPath(m, this.opts.dropPath, this.training, rng);
+      if (this.opts.residual && residual == null) x = receivers.states.add(x);
       return this.ffn.forward(x, receivers.codes, rng);
     });
   }

@@ -27,6 +27,8 @@ import { registerWebGpuSum } from './kernels/sum-webgpu.js';
 import { useWriteBufferUploads } from './webgpu-uploads.js';
 import { loadNativeBlas, type NativeBlasStatus } from './native-blas.js';
 import { loadSimdKernels, type SimdStatus } from './kernels/simd-module.js';
+import { setWasmFusedLinear } from './kernels/linear-simd.js';
+import { setWasmFusedAttention } from './kernels/attention-simd.js';
 import { setWasmHashNoise } from './kernels/hash-noise-wasm.js';
 import { setWasmGelu } from './kernels/gelu-native.js';
 import { explainSyncReads, firstLine, isNode, navigatorGpu, prepareWebGpu, processEnv } from './webgpu.js';
@@ -288,6 +290,10 @@ async function init(opts: InitBackendOptions): Promise<BackendReport> {
   const matMul = registerMatMul(blas, simd);
   setWasmHashNoise(simd?.kernels ?? null);
   registerWasmSum(matMul.impl === 'native' ? (blas?.blas ?? null) : matMul.impl === 'simd' ? (simd?.kernels?.heap ?? null) : null);
+  // Fused eval kernels on the SIMD GEMM: only where it is the matmul (the add-on's OpenBLAS is faster).
+  const fusedEval = matMul.impl === 'simd' && processEnv('NAC_FUSED_EVAL') !== '0' ? (simd?.kernels ?? null) : null;
+  setWasmFusedLinear(fusedEval);
+  setWasmFusedAttention(fusedEval);
   const available = Object.fromEntries(BACKEND_NAMES.map((n) => [n, attempts[n] ?? untried(n)])) as BackendReport['available'];
   current = { backend, requested, reason, available, patchedKernels, matMul };
   currentThreads = threads;

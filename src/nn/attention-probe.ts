@@ -23,6 +23,11 @@ export function recordAttention<T>(fn: () => T): { result: T; attention: tf.Tens
   }
 }
 
+/** Whether recordAttention is collecting attention weights now (layers then compute them explicitly). */
+export function recordingAttention(): boolean {
+  return active != null;
+}
+
 /** Called by ModAttention with its weights [B, H, Ur, Us]; records their head mean when a probe is active. */
 export function noteAttention(weights: tf.Tensor): void {
   if (active) active.push(tf.keep(weights.mean(1)));

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Module } from './module.js';
+import { fusedLinear } from '../engine/kernels/linear-simd.js';
 import { linearWeight } from './init.js';
 import type { Rng } from '../util/rng.js';
 
@@ -45,6 +46,8 @@ export class Linear extends Module {
 
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
+      const fused = fusedLinear(x, this.weight, { bias: this.bias });
+      if (fused != null) return fused;
       const shape = x.shape;
       const flat = x.reshape([-1, this.inDim]);
       let y: tf.Tensor = tf.matMul(flat, this.weight);

@@ -12,7 +12,8 @@ import { LayerNorm } from './layer-norm.js';
 import { ModFC, type ModFCOptions } from './modfc.js';
 import { LayerScale } from './layer-scale.js';
 import type { Rng } from '../util/rng.js';
-import { noteAttention } from './attention-probe.js';
+import { noteAttention, recordingAttention } from './attention-probe.js';
+import { fusedAttention } from '../engine/kernels/attention-simd.js';
 
 export interface ModAttentionOptions {
   dim: number;
@@ -66,21 +67,36 @@ export class ModAttention extends Module {
 
   /**
    * The attention branch γ ⊙ ModFC_O(...) for receivers [B, Ur, d] and senders [B, Us, d] with
-   * codes [Ur, d_code] / [Us, d_code] and an optional bias [Ur, Us] or [B, Ur, Us]. Returns [B, Ur, d].
+   * codes [Ur, d_code] / [Us, d_code] and an optional bias [Ur, Us] or [B, Ur, Us]. Returns [B, Ur, d];
+   * with `residual` (shaped like the result), residual + the branch (the residual connection, fused
+   * with the output projection where the backend can).
    */
-  branch(receivers: tf.Tensor, senders: tf.Tensor, receiverCodes: tf.Tensor, senderCodes: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
+  branch(
+    receivers: tf.Tensor,
+    senders: tf.Tensor,
+    receiverCodes: tf.Tensor,
+    senderCodes: tf.Tensor,
+    bias: tf.Tensor | null,
+    residual: tf.Tensor | null = null,
+  ): tf.Tensor {
     return tf.tidy(() => {
       const H = this.opts.heads;
+      const scale = 1 / Math.sqrt(this.opts.headDim);
       const rn = this.receiverNorm.forward(receivers);
       const sn = (this.senderNorm ?? this.receiverNorm).forward(senders);
-      const q = splitHeads(this.query.forward(rn, receiverCodes), H);
-      const k = splitHeads(this.key.forward(sn, senderCodes), H);
-      const v = splitHeads(this.value.forward(sn, senderCodes), H);
-      let scores = tf.matMul(q, k, false, true).mul(1 / Math.sqrt(this.opts.headDim));
-      if (bias) scores = scores.add(bias.rank === 3 ? bias.expandDims(1) : bias);
-      const attn = tf.softmax(scores, -1);
-      noteAttention(attn);
-      const mixed = mergeHeads(tf.matMul(attn, v));
+      const q = this.query.forward(rn, receiverCodes);
+      const k = this.key.forward(sn, senderCodes);
+      const v = this.value.forward(sn, senderCodes);
+      // One fused kernel where the backend has it (eval on wasm), unless attention weights are recorded.
+      let mixed = recordingAttention() ? null : fusedAttention(q, k, v, bias, H, scale);
+      if (mixed == null) {
+        let scores = tf.matMul(splitHeads(q, H), splitHeads(k, H), false, true).mul(scale);
+        if (bias) scores = scores.add(bias.rank === 3 ? bias.expandDims(1) : bias);
+        const attn = tf.softmax(scores, -1);
+        noteAttention(attn);
+        mixed = mergeHeads(tf.matMul(attn, splitHeads(v, H)));
+      }
+      if (residual != null) return this.output.forward(mixed, receiverCodes, { gain: this.layerScale.gamma, residual });
       return this.layerScale.forward(this.output.forward(mixed, receiverCodes));
     });
   }

@@ -43,15 +43,23 @@ export class ModFFN extends Module {
 
   /** The residual branch alone (no residual add, no DropPath): [B, U, d] with codes [U, d_code]. */
   branch(x: tf.Tensor, codes: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => this.layerScale.forward(this.fc2.forward(this.hidden(x, codes), codes)));
+  }
+
+  /** The hidden activation: (GE)GLU(fc1(LN(x))). */
+  private hidden(x: tf.Tensor, codes: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const xn = this.norm.forward(x);
-      const a = this.opts.geglu ? this.fc1.gegluForward(xn, codes) : gelu(this.fc1.forward(xn, codes));
-      return this.layerScale.forward(this.fc2.forward(a, codes));
+      return this.opts.geglu ? this.fc1.gegluForward(xn, codes) : gelu(this.fc1.forward(xn, codes));
     });
   }
 
   /** x + DropPath(branch(x)). */
   forward(x: tf.Tensor, codes: tf.Tensor, rng: Rng): tf.Tensor {
-    return tf.tidy(() => x.add(dropPath(this.branch(x, codes), this.opts.dropPath, this.training, rng)));
+    return tf.tidy(() => {
+      if (this.training && this.opts.dropPath > 0) return x.add(dropPath(this.branch(x, codes), this.opts.dropPath, this.training, rng));
+      // No drop path: the LayerScale and the residual add ride on fc2 (one fused kernel in eval on wasm).
+      return this.fc2.forward(this.hidden(x, codes), codes, { gain: this.layerScale.gamma, residual: x });
+    });
   }
 }

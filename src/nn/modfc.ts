@@ -13,6 +13,7 @@ import { Module } from './module.js';
 import { linearWeight } from './init.js';
 import { layerNorm } from './layer-norm.js';
 import { gegluAffine } from './activations.js';
+import { fusedLinear } from '../engine/kernels/linear-simd.js';
 import type { Rng } from '../util/rng.js';
 
 export interface ModFCOptions {
@@ -24,6 +25,15 @@ export interface ModFCOptions {
   learnableScaleGain: boolean;
   /** Whether the modulation is 1 + α·LN(·) (spec: true) or α·LN(·) (Neural Interpreters' ModLin). */
   addOneToScale: boolean;
+}
+
+/**
+ * What may follow a ModFC in a residual block, applied by `forward` (fused with the product where the
+ * backend can): the output times `gain` (LayerScale's γ), then `residual` plus that.
+ */
+export interface ModFCEpilogue {
+  gain?: tf.Tensor | null;
+  residual?: tf.Tensor | null;
 }
 
 export const DEFAULT_MODFC: ModFCOptions = { bias: true, scaleGain: 0.1, learnableScaleGain: true, addOneToScale: true };
@@ -78,12 +88,22 @@ export class ModFC extends Module {
    * x: [..., U, d_in]; codes: [U, d_code] (one code per module, broadcast over leading axes)
    * or codes of the same leading shape as x. Returns [..., U, d_out].
    */
-  forward(x: tf.Tensor, codes: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => this.project(x.mul(this.modulation(codes))));
+  forward(x: tf.Tensor, codes: tf.Tensor, after: ModFCEpilogue = {}): tf.Tensor {
+    return tf.tidy(() => {
+      const m = this.modulation(codes);
+      const fused = fusedLinear(x, this.weight, { scale: m, bias: this.bias, gain: after.gain, residual: after.residual });
+      if (fused != null) return fused;
+      let y = this.project(x.mul(m));
+      if (after.gain != null) y = tf.mul(y, after.gain);
+      return after.residual != null ? after.residual.add(y) : y;
+    });
   }
 
   /** GEGLU(forward(x, codes)) for a layer with 2h outputs, without splitting them (see gegluAffine). */
   gegluForward(x: tf.Tensor, codes: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => gegluAffine(x.mul(this.modulation(codes)), this.weight, this.bias));
+    return tf.tidy(() => {
+      const m = this.modulation(codes);
+      return fusedLinear(x, this.weight, { scale: m, bias: this.bias, activation: 'geglu' }) ?? gegluAffine(x.mul(m), this.weight, this.bias);
+    });
   }
 }

@@ -20,38 +20,13 @@
  *   unary(op, x, out, n)   op: 0 exp, 1 log, 2 log1p, 3 erf, 4 softplus (NATIVE_UNARY_OPS)
  *   gelu(mode, x, dy, out, n)   exact GELU (mode 0) or its input gradient for upstream dy (mode 1), with
  *                               a cheaper rational erf (erf_rational4) than Erf's
+ *   geglu(z, out, rows, h)      GEGLU of [rows, 2h] into [rows, h] (eval: src/engine/kernels/linear-simd.ts)
  */
 #include <stdint.h>
 #include <wasm_simd128.h>
 
 #define EXPORT(name) __attribute__((export_name(name)))
-#define INLINE static inline __attribute__((always_inline))
-
-#define F(v) wasm_f32x4_splat(v)
-#define I(v) wasm_i32x4_splat(v)
-#define ADD wasm_f32x4_add
-#define SUB wasm_f32x4_sub
-#define MUL wasm_f32x4_mul
-#define SEL(mask, a, b) wasm_v128_bitselect(a, b, mask) /* mask ? a : b */
-
-/* 2^k for integer lanes k in [-126, 127]. */
-INLINE v128_t pow2i(v128_t k) { return wasm_i32x4_shl(wasm_i32x4_add(k, I(127)), 23); }
-
-INLINE v128_t exp4(v128_t x) {
-  const v128_t xc = wasm_f32x4_max(wasm_f32x4_min(x, F(89.0f)), F(-104.0f)); /* NaN stays NaN (wasm min/max) */
-  const v128_t n = wasm_f32x4_nearest(MUL(xc, F(1.44269504088896341f)));
-  const v128_t r = SUB(SUB(xc, MUL(n, F(0.693359375f))), MUL(n, F(-2.12194440e-4f)));
-  v128_t p = F(1.9875691500e-4f);
-  p = ADD(MUL(p, r), F(1.3981999507e-3f));
-  p = ADD(MUL(p, r), F(8.3334519073e-3f));
-  p = ADD(MUL(p, r), F(4.1665795894e-2f));
-  p = ADD(MUL(p, r), F(1.6666665459e-1f));
-  p = ADD(MUL(p, r), F(5.0000001201e-1f));
-  p = ADD(ADD(MUL(MUL(p, r), r), r), F(1.0f));
-  const v128_t ni = wasm_i32x4_trunc_sat_f32x4(n); /* in [-150, 129]; NaN lanes give 0 and p is NaN there */
-  const v128_t n1 = wasm_i32x4_shr(ni, 1), n2 = wasm_i32x4_sub(ni, n1);
-  return MUL(MUL(p, pow2i(n1)), pow2i(n2));
-}
+#include "vmath.h"
 
 INLINE v128_t log4(v128_t x) {
   /* Subnormals: scale into the normal range first. */
@@ -148,7 +123,7 @@ DEFINE_APPLY(apply_softplus, softplus4)
  * |x| = 3.6). A third of erf4's operations and no exp; in GELU that error is under 2 ulp of the result.
  */
 INLINE v128_t erf_rational4(v128_t x) {
-  const v128_t xc = wasm_f32x4_max(wasm_f32x4_min(x, F(4.0f)), F(-4.0f));
+  const v128_t xc = wasm_f32x4_pmax(wasm_f32x4_pmin(x, F(4.0f)), F(-4.0f)); /* NaN stays NaN (see exp4) */
   const v128_t z = MUL(xc, xc);
   v128_t p = F(-1.366686903e-08f);
   p = ADD(MUL(p, z), F(4.780556320e-06f));
@@ -185,6 +160,19 @@ void gelu(int mode, const float *x, const float *dy, float *out, int n) {
   } else {
     for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, gelu_grad4(wasm_v128_load(x + i), wasm_v128_load(dy + i)));
     for (; i < n; i++) out[i] = wasm_f32x4_extract_lane(gelu_grad4(wasm_f32x4_splat(x[i]), wasm_f32x4_splat(dy[i])), 0);
+  }
+}
+
+/*
+ * GEGLU over rows of z = [a | g] (2h wide): out[i, j] = a[i, j]·GELU(g[i, j]), out [rows, h]; GELU as
+ * gelu() computes it, so this equals a Multiply of the GELU kernel's output bit for bit.
+ */
+EXPORT("geglu")
+void geglu(const float *z, float *out, int rows, int h) {
+  for (int i = 0; i < rows; i++, z += 2 * h, out += h) {
+    int j = 0;
+    for (; j + 4 <= h; j += 4) wasm_v128_store(out + j, MUL(wasm_v128_load(z + j), gelu4(wasm_v128_load(z + h + j))));
+    for (; j < h; j++) out[j] = z[j] * wasm_f32x4_extract_lane(gelu4(wasm_f32x4_splat(z[h + j])), 0);
   }
 }
 

@@ -36,6 +36,47 @@ export interface SimdKernels {
     strideA: number,
     strideB: number,
   ): void;
+  /**
+   * The fused eval linear map (wasm/src/gemm.c): out = residual + gain ⊙ ((x ⊙ scale[i mod period])·w + bias),
+   * x [m, k], w [k, n]; scale, bias, gain, residual 0 when absent. scratch: gemmScratchFloats(n, k) floats.
+   */
+  gemmLinear(
+    x: number,
+    scale: number,
+    period: number,
+    w: number,
+    bias: number,
+    gain: number,
+    residual: number,
+    out: number,
+    scratch: number,
+    m: number,
+    n: number,
+    k: number,
+  ): void;
+  /** GEGLU of z [rows, 2h] into out [rows, h] (wasm/src/unary.c). */
+  geglu(z: number, out: number, rows: number, h: number): void;
+  /**
+   * Fused eval attention (wasm/src/attention.c): q, out [batch, nq, heads·dh], k, v [batch, nk, heads·dh],
+   * bias [nq, nk] at bias + b·biasStride floats (0: none). scratch: attentionScratchFloats(nq, nk, dh) floats.
+   */
+  attention(
+    q: number,
+    k: number,
+    v: number,
+    bias: number,
+    biasStride: number,
+    out: number,
+    scratch: number,
+    batch: number,
+    nq: number,
+    nk: number,
+    heads: number,
+    dh: number,
+    scale: number,
+  ): void;
+  /** Floats of the scratch buffer attention needs. */
+  attentionScratchFloats(nq: number, nk: number, dh: number): number;
   /** Fills n floats at `out` with uniform counter-hash noise lo + range·u (wasm/src/noise.c; ../random.ts). */
   hashUniform(out: number, n: number, key: number, lo: number, range: number): void;
   /** Floats of the scratch buffer gemmBatched needs for an n-column, k-deep op(B). */
@@ -80,9 +121,20 @@ async function instantiate(wasm: WasmModuleLike): Promise<SimdStatus> {
     const module = await WebAssembly.compile(decodeBase64(SIMD_WASM_BASE64));
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
     const exports = instance.exports as Record<string, unknown>;
-    const missing = ['gemm_batched', 'gemm_scratch_floats', 'hash_uniform', 'layer_norm', 'sum_rows', 'binary', 'unary', 'gelu'].filter(
-      (name) => typeof exports[name] !== 'function',
-    );
+    const missing = [
+      'gemm_batched',
+      'gemm_linear',
+      'gemm_scratch_floats',
+      'attention',
+      'attention_scratch_floats',
+      'hash_uniform',
+      'layer_norm',
+      'sum_rows',
+      'binary',
+      'unary',
+      'gelu',
+      'geglu',
+    ].filter((name) => typeof exports[name] !== 'function');
     if (missing.length > 0) return { kernels: null, detail: `the SIMD module lacks ${missing.join(', ')}` };
     const fn = <T>(name: string): T => exports[name] as T;
     const alloc = (bytes: number): number => malloc.call(wasm, bytes);
@@ -95,6 +147,10 @@ async function instantiate(wasm: WasmModuleLike): Promise<SimdStatus> {
     const kernels: SimdKernels = {
       gemmBatched: fn<SimdKernels['gemmBatched']>('gemm_batched'),
       gemmScratchFloats: fn<SimdKernels['gemmScratchFloats']>('gemm_scratch_floats'),
+      gemmLinear: fn<SimdKernels['gemmLinear']>('gemm_linear'),
+      geglu: fn<SimdKernels['geglu']>('geglu'),
+      attention: fn<SimdKernels['attention']>('attention'),
+      attentionScratchFloats: fn<SimdKernels['attentionScratchFloats']>('attention_scratch_floats'),
       hashUniform: fn<SimdKernels['hashUniform']>('hash_uniform'),
       heap: {
         layerNorm: (_heap, mode, x, dy, out, rows, d, eps) => layerNorm(mode, x, dy, out, rows, d, eps),

@@ -1,0 +1,123 @@
+/**
+ * The fused evaluation linear map of the plain-wasm backend: NacLinear computes
+ * out = residual + gain ⊙ ((x ⊙ scale) · W + bias) in one pass of the SIMD module's GEMM
+ * (wasm/src/gemm.c: the scaling while A is packed, the rest on each finished tile), where tfjs runs a
+ * Multiply, a BatchMatMul, an Add, a Multiply and an Add, each over the whole activation. It covers the
+ * ModFC layers (scale: the module code's modulation, broadcast over the batch; gain and residual: the
+ * LayerScale and the residual connection that follow) and plain Linear layers. NacGeglu splits a
+ * [..., 2h] output into a·GELU(g) in one pass.
+ *
+ * Forward only: `fusedLinear` returns null when tfjs is recording a gradient, when the kernels are not
+ * registered for the active backend (registered on plain wasm with the SIMD module: the add-on's
+ * OpenBLAS multiplies faster than these), or for inputs it does not cover; callers then compose the
+ * tfjs ops. Both give the same floats (the kernel performs the same float operations in the same
+ * order; test/engine/fused-eval.test.ts checks bit equality).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { nativeOutput, type WasmHeapBackend } from './matmul-native.js';
+import type { SimdKernels } from './simd-module.js';
+import { requireInput, sizeOf, type KernelArgs } from './wasm-io.js';
+
+/** Kernel names (package-specific: tfjs has no such kernels). */
+export const LINEAR_KERNEL = 'NacLinear';
+export const GEGLU_KERNEL = 'NacGeglu';
+
+type Optional = 'scale' | 'bias' | 'gain' | 'residual';
+const OPTIONAL: readonly Optional[] = ['scale', 'bias', 'gain', 'residual'];
+
+function linearKernel(simd: SimdKernels): tf.KernelFunc {
+  return ((args: KernelArgs): tf.TensorInfo => {
+    const x = requireInput(args, 'x', LINEAR_KERNEL);
+    const w = requireInput(args, 'weight', LINEAR_KERNEL);
+    const given = OPTIONAL.filter((name) => (args.inputs as Record<string, unknown>)[name] != null);
+    const infos = given.map((name) => requireInput(args, name, LINEAR_KERNEL));
+    const [m, k] = x.shape as [number, number];
+    const n = w.shape[1] as number;
+    const period = given.includes('scale') ? sizeOf(infos[given.indexOf('scale')]!.shape) / k : 0;
+    const backend = args.backend as WasmHeapBackend;
+    return nativeOutput(backend, LINEAR_KERNEL, [m, n], [x, w, ...infos], (_heap, offsets) => {
+      const at = (name: Optional): number => (given.includes(name) ? offsets[2 + given.indexOf(name)]! : 0);
+      const scratch = simd.malloc(Math.max(16, 4 * simd.gemmScratchFloats(n, k)));
+      try {
+        simd.gemmLinear(offsets[0]!, at('scale'), period, offsets[1]!, at('bias'), at('gain'), at('residual'), offsets.at(-1)!, scratch, m, n, k);
+      } finally {
+        simd.free(scratch);
+      }
+    });
+  }) as unknown as tf.KernelFunc;
+}
+
+function gegluKernel(simd: SimdKernels): tf.KernelFunc {
+  return ((args: KernelArgs): tf.TensorInfo => {
+    const z = requireInput(args, 'z', GEGLU_KERNEL);
+    const [rows, twoH] = z.shape as [number, number];
+    return nativeOutput(args.backend as WasmHeapBackend, GEGLU_KERNEL, [rows, twoH / 2], [z], (_heap, [zOff, outOff]) =>
+      simd.geglu(zOff!, outOff!, rows, twoH / 2),
+    );
+  }) as unknown as tf.KernelFunc;
+}
+
+/** Registers NacLinear and NacGeglu for 'wasm' on the SIMD module, or removes them (null). Returns whether registered. */
+export function setWasmFusedLinear(simd: SimdKernels | null): boolean {
+  for (const name of [LINEAR_KERNEL, GEGLU_KERNEL]) if (tf.getKernel(name, 'wasm') != null) tf.unregisterKernel(name, 'wasm');
+  if (simd == null) return false;
+  tf.registerKernel({ kernelName: LINEAR_KERNEL, backendName: 'wasm', kernelFunc: linearKernel(simd) });
+  tf.registerKernel({ kernelName: GEGLU_KERNEL, backendName: 'wasm', kernelFunc: gegluKernel(simd) });
+  return true;
+}
+
+/** What fusedLinear applies around x·W (each optional). */
+export interface FusedLinearParts {
+  /** Multiplies x before the product; its shape is a suffix of x's (a [U, in] modulation of x [B, U, in]). */
+  scale?: tf.Tensor | null;
+  /** [out], added to the product. */
+  bias?: tf.Tensor | null;
+  /** [out], multiplies (product + bias). */
+  gain?: tf.Tensor | null;
+  /** Shaped like the output, added last. */
+  residual?: tf.Tensor | null;
+  /** 'geglu': W has 2h columns and the result is a·GELU(g) of the two halves, [..., h] (no gain or residual then). */
+  activation?: 'geglu';
+}
+
+function isFloat(t: tf.Tensor | null | undefined): boolean {
+  return t == null || t.dtype === 'float32';
+}
+
+/** Whether `t` broadcasts against `shape` as a suffix of it (leading 1s allowed). */
+function isSuffix(t: tf.Tensor, shape: readonly number[]): boolean {
+  const dims = [...t.shape];
+  while (dims.length > 0 && dims[0] === 1) dims.shift();
+  return dims.length <= shape.length && dims.every((d, i) => d === shape[shape.length - dims.length + i]);
+}
+
+/**
+ * residual + gain ⊙ ((x ⊙ scale)·W + bias) for x [..., in], W [in, out] → [..., out] in one kernel, or
+ * (activation 'geglu') the GEGLU of (x ⊙ scale)·W + bias; null when the fused kernels cannot run it
+ * (gradient recording, another backend, other dtypes or shapes): the caller composes tfjs ops then.
+ */
+export function fusedLinear(x: tf.Tensor, weight: tf.Tensor, parts: FusedLinearParts = {}): tf.Tensor | null {
+  const backend = tf.getBackend();
+  if (backend !== 'wasm' || tf.getKernel(LINEAR_KERNEL, backend) == null || tf.engine().isTapeOn()) return null;
+  const { scale, bias, gain, residual, activation } = parts;
+  if (weight.rank !== 2 || x.rank < 1 || ![x, weight, scale, bias, gain, residual].every(isFloat)) return null;
+  const [k, n] = weight.shape as [number, number];
+  const lead = x.shape.slice(0, -1);
+  const outShape = [...lead, n];
+  if (x.shape[x.rank - 1] !== k) return null;
+  if (scale != null && (!isSuffix(scale, x.shape) || scale.shape[scale.rank - 1] !== k)) return null;
+  for (const v of [bias, gain]) if (v != null && (v.size !== n || v.shape[v.rank - 1] !== n)) return null;
+  if (residual != null && !tf.util.arraysEqual(residual.shape, outShape)) return null;
+  if (activation === 'geglu' && (n % 2 !== 0 || gain != null || residual != null)) return null;
+  const m = sizeOf(lead);
+  return tf.tidy(() => {
+    const inputs: tf.NamedTensorMap = { x: x.reshape([m, k]), weight };
+    if (scale != null) inputs['scale'] = scale;
+    if (bias != null) inputs['bias'] = bias;
+    if (gain != null) inputs['gain'] = gain;
+    if (residual != null) inputs['residual'] = residual;
+    let y = tf.engine().runKernel(LINEAR_KERNEL, inputs, {}) as tf.Tensor;
+    if (activation === 'geglu') y = tf.engine().runKernel(GEGLU_KERNEL, { z: y }, {}) as tf.Tensor;
+    return y.reshape(activation === 'geglu' ? [...lead, n / 2] : outShape);
+  });
+}

@@ -1,0 +1,42 @@
+/*
+ * Vector helpers and exp in 128-bit WebAssembly SIMD, shared by unary.c (Exp, Log, Erf, GELU, ...) and
+ * attention.c (softmax). exp: x = n·ln2 + r (ln2 in two parts), |r| ≤ ln2/2, e^r by a degree-7
+ * polynomial, times 2^n in two steps (so results down to the subnormal range are scaled without
+ * overflow); ≤ 1 ulp against float64 (test/engine/simd-wasm.test.ts).
+ */
+#ifndef NAC_VMATH_H
+#define NAC_VMATH_H
+#include <stdint.h>
+#include <wasm_simd128.h>
+
+#define INLINE static inline __attribute__((always_inline))
+
+#define F(v) wasm_f32x4_splat(v)
+#define I(v) wasm_i32x4_splat(v)
+#define ADD wasm_f32x4_add
+#define SUB wasm_f32x4_sub
+#define MUL wasm_f32x4_mul
+#define SEL(mask, a, b) wasm_v128_bitselect(a, b, mask) /* mask ? a : b */
+
+/* 2^k for integer lanes k in [-126, 127]. */
+INLINE v128_t pow2i(v128_t k) { return wasm_i32x4_shl(wasm_i32x4_add(k, I(127)), 23); }
+
+INLINE v128_t exp4(v128_t x) {
+  /* pmin/pmax (one x86 instruction each, where min/max take about eight): a NaN x stays NaN, as it
+     is the operand returned when a comparison fails. */
+  const v128_t xc = wasm_f32x4_pmax(wasm_f32x4_pmin(x, F(89.0f)), F(-104.0f));
+  const v128_t n = wasm_f32x4_nearest(MUL(xc, F(1.44269504088896341f)));
+  const v128_t r = SUB(SUB(xc, MUL(n, F(0.693359375f))), MUL(n, F(-2.12194440e-4f)));
+  v128_t p = F(1.9875691500e-4f);
+  p = ADD(MUL(p, r), F(1.3981999507e-3f));
+  p = ADD(MUL(p, r), F(8.3334519073e-3f));
+  p = ADD(MUL(p, r), F(4.1665795894e-2f));
+  p = ADD(MUL(p, r), F(1.6666665459e-1f));
+  p = ADD(MUL(p, r), F(5.0000001201e-1f));
+  p = ADD(ADD(MUL(MUL(p, r), r), r), F(1.0f));
+  const v128_t ni = wasm_i32x4_trunc_sat_f32x4(n); /* in [-150, 129]; NaN lanes give 0 and p is NaN there */
+  const v128_t n1 = wasm_i32x4_shr(ni, 1), n2 = wasm_i32x4_sub(ni, n1);
+  return MUL(MUL(p, pow2i(n1)), pow2i(n2));
+}
+
+#endif
