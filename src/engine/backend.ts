@@ -29,6 +29,7 @@ import { loadNativeBlas, type NativeBlasStatus } from './native-blas.js';
 import { loadSimdKernels, type SimdStatus } from './kernels/simd-module.js';
 import { setWasmFusedLinear } from './kernels/linear-simd.js';
 import { setWasmFusedAttention } from './kernels/attention-simd.js';
+import { setWasmFusedLayerNormAffine } from './kernels/layer-norm-affine-simd.js';
 import { setWasmHashNoise } from './kernels/hash-noise-wasm.js';
 import { setWasmGelu } from './kernels/gelu-native.js';
 import { explainSyncReads, firstLine, isNode, navigatorGpu, prepareWebGpu, processEnv } from './webgpu.js';
@@ -294,6 +295,7 @@ async function init(opts: InitBackendOptions): Promise<BackendReport> {
   const fusedEval = matMul.impl === 'simd' && processEnv('NAC_FUSED_EVAL') !== '0' ? (simd?.kernels ?? null) : null;
   setWasmFusedLinear(fusedEval);
   setWasmFusedAttention(fusedEval);
+  setWasmFusedLayerNormAffine(processEnv('NAC_FUSED_LAYER_NORM') === '0' ? null : fusedEval);
   const available = Object.fromEntries(BACKEND_NAMES.map((n) => [n, attempts[n] ?? untried(n)])) as BackendReport['available'];
   current = { backend, requested, reason, available, patchedKernels, matMul };
   currentThreads = threads;

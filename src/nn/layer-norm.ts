@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Module } from './module.js';
 import { fusedLayerNorm, fusedLayerNormActive } from '../engine/kernels/layer-norm-webgpu.js';
+import { fusedLayerNormAffine } from '../engine/kernels/layer-norm-affine-simd.js';
 
 /** Non-affine layer norm over the last axis (one fused kernel each way on webgpu, tfjs ops elsewhere). */
 export function layerNorm(x: tf.Tensor, eps = 1e-5): tf.Tensor {
@@ -31,6 +32,8 @@ export class LayerNorm extends Module {
 
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
+      const fused = fusedLayerNormAffine(x, this.gamma, this.beta, this.eps);
+      if (fused != null) return fused;
       let y = layerNorm(x, this.eps);
       if (this.gamma) y = y.mul(this.gamma);
       if (this.beta) y = y.add(this.beta);

@@ -1,7 +1,7 @@
 /**
  * The fused evaluation kernels of the plain-wasm backend (src/engine/kernels/linear-simd.ts,
- * attention-simd.ts; wasm/src/gemm.c, attention.c): NacLinear and NacGeglu give the same floats, bit
- * for bit, as the tfjs ops they replace (on the SIMD BatchMatMul); NacAttention agrees with the composed
+ * attention-simd.ts, layer-norm-affine-simd.ts; wasm/src/gemm.c, attention.c, kernels.c): NacLinear,
+ * NacGeglu and NacLayerNormAffine give the same floats, bit for bit, as the tfjs ops they replace (on the SIMD BatchMatMul); NacAttention agrees with the composed
  * attention to float32 rounding, masks included; both decline (null) while a gradient is recorded or
  * when not registered; and a NAC's eval forward is the same with and without them, without leaks.
  */
@@ -15,6 +15,9 @@ import { loadSimdKernels, type SimdKernels } from '../../src/engine/kernels/simd
 import { loadNativeBlas } from '../../src/engine/native-blas.js';
 import { gelu } from '../../src/nn/activations.js';
 import { setWasmGelu } from '../../src/engine/kernels/gelu-native.js';
+import { setWasmLayerNorm } from '../../src/engine/kernels/layer-norm-native.js';
+import { fusedLayerNormAffine, setWasmFusedLayerNormAffine } from '../../src/engine/kernels/layer-norm-affine-simd.js';
+import { layerNorm } from '../../src/nn/layer-norm.js';
 import { tinyNAC } from '../inspect/helpers.js';
 
 let simd: SimdKernels;
@@ -30,16 +33,20 @@ beforeAll(async () => {
   // The composed reference multiplies with the same SIMD GEMM and GELU, so equality can be exact.
   expect(setWasmMatMul('simd', { simd })).toBe(true);
   setWasmGelu(simd.heap);
+  setWasmLayerNorm(simd.heap);
   setWasmFusedLinear(simd);
   setWasmFusedAttention(simd);
+  setWasmFusedLayerNormAffine(simd);
 });
 
 afterAll(() => {
   setWasmMatMul(previous, { blas: native.blas, simd });
   setWasmGelu(previous === 'native' ? native.blas : simd.heap);
+  setWasmLayerNorm(previous === 'native' ? native.blas : simd.heap);
   const keep = previous === 'simd' ? simd : null;
   setWasmFusedLinear(keep);
   setWasmFusedAttention(keep);
+  setWasmFusedLayerNormAffine(keep);
 });
 
 /** Deterministic values in [-2, 2) (with a few exact zeros) of a shape. */
@@ -144,6 +151,32 @@ describe('fusedLinear (NacLinear, NacGeglu)', () => {
   });
 });
 
+describe('fusedLayerNormAffine (NacLayerNormAffine)', () => {
+  it('equals layer norm, Multiply and Add bit for bit, and declines under a gradient', () => {
+    const x = values([3, 5, 24], 41);
+    const gamma = values([24], 42);
+    const beta = values([24], 43);
+    for (const [g, b] of [[gamma, beta], [gamma, null], [null, beta], [null, null]] as const) {
+      const got = fusedLayerNormAffine(x, g, b, 1e-5)!;
+      const want = tf.tidy(() => {
+        let y = layerNorm(x, 1e-5);
+        if (g) y = y.mul(g);
+        return b ? y.add(b) : y;
+      });
+      expect(bits(got)).toEqual(bits(want));
+      tf.dispose([got, want]);
+    }
+    expect(fusedLayerNormAffine(x, values([5], 44), null, 1e-5)).toBeNull();
+    let inside: tf.Tensor | null = x;
+    tf.grad((t: tf.Tensor) => {
+      inside = fusedLayerNormAffine(t, gamma, beta, 1e-5);
+      return t.sum();
+    })(x).dispose();
+    expect(inside).toBeNull();
+    tf.dispose([x, gamma, beta]);
+  });
+});
+
 function composedAttention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, bias: tf.Tensor | null, heads: number, scale: number): tf.Tensor {
   return tf.tidy(() => {
     const split = (t: tf.Tensor): tf.Tensor => {
@@ -218,16 +251,18 @@ describe('a NAC eval forward with the fused kernels', () => {
     const fused = tf.tidy(() => model.forward(input));
     const profile = await tf.profile(() => tf.tidy(() => model.forward(input)));
     const names = new Set(profile.kernels.map((k) => k.name));
-    expect([...names].filter((n) => n.startsWith('Nac')).sort()).toEqual(expect.arrayContaining(['NacAttention', 'NacGeglu', 'NacLinear']));
+    expect([...names].filter((n) => n.startsWith('Nac')).sort()).toEqual(expect.arrayContaining(['NacAttention', 'NacGeglu', 'NacLayerNormAffine', 'NacLinear']));
     (profile.result as tf.Tensor).dispose();
     const before = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) tf.tidy(() => model.forward(input)).dispose();
     expect(tf.memory().numTensors).toBe(before);
     setWasmFusedLinear(null);
     setWasmFusedAttention(null);
+    setWasmFusedLayerNormAffine(null);
     const plain = tf.tidy(() => model.forward(input));
     setWasmFusedLinear(simd);
     setWasmFusedAttention(simd);
+    setWasmFusedLayerNormAffine(simd);
     expect(maxAbsDiff(fused, plain)).toBeLessThan(1e-5);
     expect(Number.isFinite(fused.dataSync()[0])).toBe(true);
     tf.dispose([fused, plain, input]);

@@ -5,6 +5,8 @@
  * (src/engine/kernels/simd-module.ts), as there is no way to throw from here.
  *
  *   layer_norm(mode, x, dy, out, rows, d, eps)      mode 0 forward, 1 input gradient (layer-norm-core.h)
+ *   layer_norm_affine(x, gamma, beta, out, rows, d, eps)  forward, then ·gamma + beta per row (eval:
+ *                                                   src/engine/kernels/layer-norm-affine-simd.ts)
  *   sum_rows(x, out, scratch, outer, reduced, inner) scratch: `inner` doubles (sum-core.h)
  *   binary(op, a, b, out, d0..d3, sa0..sa3, sb0..sb3) (binary-core.h)
  */
@@ -32,4 +34,17 @@ void binary(int op, const float *a, const float *b, float *out, int d0, int d1, 
             int sb1, int sb2, int sb3) {
   const int64_t d[4] = {d0, d1, d2, d3}, sa[4] = {sa0, sa1, sa2, sa3}, sb[4] = {sb0, sb1, sb2, sb3};
   nac_binary_apply(op, a, b, out, d, sa, sb);
+}
+
+EXPORT("layer_norm_affine")
+void layer_norm_affine(const float *x, const float *gamma, const float *beta, float *out, int rows, int d, double eps) {
+  for (int r = 0; r < rows; r++) {
+    float *y = out + r * d;
+    nac_ln_forward(x + r * d, y, 1, d, eps);
+    /* Two roundings, as the Multiply and Add kernels that this replaces (no contraction: -ffp-contract=off). */
+    if (gamma != 0)
+      for (int i = 0; i < d; i++) y[i] = y[i] * gamma[i];
+    if (beta != 0)
+      for (int i = 0; i < d; i++) y[i] = y[i] + beta[i];
+  }
 }

@@ -75,6 +75,8 @@ export interface SimdKernels {
     dh: number,
     scale: number,
   ): void;
+  /** Layer norm of x [rows, d], then ·gamma + beta ([d] each; 0: absent), into out (wasm/src/kernels.c). */
+  layerNormAffine(x: number, gamma: number, beta: number, out: number, rows: number, d: number, eps: number): void;
   /** Floats of the scratch buffer attention needs. */
   attentionScratchFloats(nq: number, nk: number, dh: number): number;
   /** Fills n floats at `out` with uniform counter-hash noise lo + range·u (wasm/src/noise.c; ../random.ts). */
@@ -129,6 +131,7 @@ async function instantiate(wasm: WasmModuleLike): Promise<SimdStatus> {
       'attention_scratch_floats',
       'hash_uniform',
       'layer_norm',
+      'layer_norm_affine',
       'sum_rows',
       'binary',
       'unary',
@@ -150,6 +153,7 @@ async function instantiate(wasm: WasmModuleLike): Promise<SimdStatus> {
       gemmLinear: fn<SimdKernels['gemmLinear']>('gemm_linear'),
       geglu: fn<SimdKernels['geglu']>('geglu'),
       attention: fn<SimdKernels['attention']>('attention'),
+      layerNormAffine: fn<SimdKernels['layerNormAffine']>('layer_norm_affine'),
       attentionScratchFloats: fn<SimdKernels['attentionScratchFloats']>('attention_scratch_floats'),
       hashUniform: fn<SimdKernels['hashUniform']>('hash_uniform'),
       heap: {
