@@ -11,7 +11,8 @@
  *     -Infinity mask a pair. scratch: attention_scratch_floats(nq, nk, dh) floats.
  *
  * The products are gemm-core.h's (sums in k order, as the BatchMatMul kernel computes them); the
- * softmax is max-subtracted, e^(s - max) by vmath.h's exp (0 where subnormal or masked), times 1/Σ.
+ * softmax is max-subtracted, e^(s - max) by vmath.h's exp4_softmax (0 where subnormal or masked), times
+ * 1/Σ while the probabilities are packed for the P·V product.
  */
 #include "gemm-core.h"
 #include "vmath.h"
@@ -26,10 +27,13 @@
  */
 #define CUTOFF -87.0f
 
-/* Row i of the scores: s·scale + bias, then softmax in place (n entries). */
-static void softmax_row(float *s, const float *bias, int n, float scale) {
-  const v128_t vs = wasm_f32x4_splat(scale), ninf = wasm_f32x4_splat(-__builtin_inff());
-  v128_t vmax = ninf;
+/*
+ * Row of n scores in place: s·scale + bias, then e^(s - max) (0 below CUTOFF). Returns 1/Σ, by which
+ * the caller normalises (while it packs the row for the P·V product).
+ */
+static float softmax_exp_row(float *s, const float *bias, int n, float scale) {
+  const v128_t vs = wasm_f32x4_splat(scale);
+  v128_t vmax = wasm_f32x4_splat(-__builtin_inff());
   float mx = -__builtin_inff();
   int j = 0;
   for (; j + 4 <= n; j += 4) {
@@ -51,44 +55,79 @@ static void softmax_row(float *s, const float *bias, int n, float scale) {
   v128_t vsum = wasm_f32x4_splat(0.0f);
   float sum = 0.0f;
   for (j = 0; j + 4 <= n; j += 4) {
-    const v128_t x = wasm_v128_load(s + j);
-    const v128_t d = SUB(x, m);
-    const v128_t e = SEL(wasm_f32x4_lt(d, F(CUTOFF)), F(0.0f), exp4(wasm_f32x4_pmax(d, F(CUTOFF))));
+    const v128_t d = SUB(wasm_v128_load(s + j), m);
+    const v128_t e = SEL(wasm_f32x4_lt(d, F(CUTOFF)), F(0.0f), exp4_softmax(wasm_f32x4_pmax(d, F(CUTOFF))));
     wasm_v128_store(s + j, e);
     vsum = ADD(vsum, e);
   }
   for (; j < n; j++) {
     const float d = s[j] - mx;
-    const float e = d < CUTOFF ? 0.0f : wasm_f32x4_extract_lane(exp4(wasm_f32x4_splat(d)), 0);
+    const float e = d < CUTOFF ? 0.0f : wasm_f32x4_extract_lane(exp4_softmax(wasm_f32x4_splat(d)), 0);
     s[j] = e;
     sum += e;
   }
   sum += wasm_f32x4_extract_lane(vsum, 0) + wasm_f32x4_extract_lane(vsum, 1) + wasm_f32x4_extract_lane(vsum, 2) +
          wasm_f32x4_extract_lane(vsum, 3);
-  const float inv = 1.0f / sum;
-  const v128_t vinv = wasm_f32x4_splat(inv);
-  for (j = 0; j + 4 <= n; j += 4) wasm_v128_store(s + j, MUL(wasm_v128_load(s + j), vinv));
-  for (; j < n; j++) s[j] *= inv;
+  return 1.0f / sum;
+}
+
+/*
+ * Softmax of 4 score rows (at s, stride n), normalised and written as one packed A strip for the P·V
+ * product (dst[4j + i] = P(i, j), see pack_a4): the normalisation and the packing are one pass.
+ */
+static void softmax_strip(float *s, const float *bias, int n, float scale, float *dst) {
+  const float i0 = softmax_exp_row(s, bias, n, scale), i1 = softmax_exp_row(s + n, bias == 0 ? 0 : bias + n, n, scale);
+  const float i2 = softmax_exp_row(s + 2 * n, bias == 0 ? 0 : bias + 2 * n, n, scale);
+  const float i3 = softmax_exp_row(s + 3 * n, bias == 0 ? 0 : bias + 3 * n, n, scale);
+  const v128_t v0 = wasm_f32x4_splat(i0), v1 = wasm_f32x4_splat(i1), v2 = wasm_f32x4_splat(i2), v3 = wasm_f32x4_splat(i3);
+  int j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const v128_t r0 = MUL(wasm_v128_load(s + j), v0), r1 = MUL(wasm_v128_load(s + n + j), v1);
+    const v128_t r2 = MUL(wasm_v128_load(s + 2 * n + j), v2), r3 = MUL(wasm_v128_load(s + 3 * n + j), v3);
+    const v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5);
+    const v128_t t2 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+    wasm_v128_store(dst + 4 * j, wasm_i64x2_shuffle(t0, t1, 0, 2));
+    wasm_v128_store(dst + 4 * j + 4, wasm_i64x2_shuffle(t0, t1, 1, 3));
+    wasm_v128_store(dst + 4 * j + 8, wasm_i64x2_shuffle(t2, t3, 0, 2));
+    wasm_v128_store(dst + 4 * j + 12, wasm_i64x2_shuffle(t2, t3, 1, 3));
+  }
+  for (; j < n; j++) {
+    dst[4 * j] = s[j] * i0, dst[4 * j + 1] = s[n + j] * i1;
+    dst[4 * j + 2] = s[2 * n + j] * i2, dst[4 * j + 3] = s[3 * n + j] * i3;
+  }
+}
+
+/* A remainder row: softmax normalised in place (the row then feeds gemm_plain unpacked). */
+static void softmax_row(float *s, const float *bias, int n, float scale) {
+  const v128_t inv = wasm_f32x4_splat(softmax_exp_row(s, bias, n, scale));
+  int j = 0;
+  for (; j + 4 <= n; j += 4) wasm_v128_store(s + j, MUL(wasm_v128_load(s + j), inv));
+  for (; j < n; j++) s[j] *= wasm_f32x4_extract_lane(inv, 0);
 }
 
 EXPORT("attention_scratch_floats")
 int attention_scratch_floats(int nq, int nk, int dh) {
   const int a = gemm_scratch(nk, dh), b = gemm_scratch(dh, nk);
-  return nq * nk + (a > b ? a : b);
+  return 2 * nq * nk + (a > b ? a : b);
 }
 
 EXPORT("attention")
 void attention(const float *q, const float *k, const float *v, const float *bias, int bias_stride, float *out, float *scratch,
                int batch, int nq, int nk, int heads, int dh, float scale) {
   const int ld = heads * dh;
-  float *s = scratch, *gs = scratch + nq * nk;
+  /* Scores, then the packed probabilities (4-row strips), then the GEMM's packing space. */
+  float *s = scratch, *p = scratch + nq * nk, *gs = scratch + 2 * nq * nk;
+  const int strips = nk <= KC ? nq / 4 : 0; /* rows packed by the softmax (one contraction block) */
   for (int b = 0; b < batch; b++) {
     const float *bb = bias == 0 ? 0 : bias + b * bias_stride;
     for (int h = 0; h < heads; h++) {
       const float *qb = q + b * nq * ld + h * dh, *kb = k + b * nk * ld + h * dh, *vb = v + b * nk * ld + h * dh;
+      float *ob = out + b * nq * ld + h * dh;
       gemm_plain(qb, ld, 1, 0, 0, kb, ld, 1, s, nk, nq, nk, dh, gs, 0);
-      for (int i = 0; i < nq; i++) softmax_row(s + i * nk, bb == 0 ? 0 : bb + i * nk, nk, scale);
-      gemm_plain(s, nk, 1, 0, 0, vb, ld, 0, out + b * nq * ld + h * dh, ld, nq, dh, nk, gs, 0);
+      for (int t = 0; t < strips; t++) softmax_strip(s + 4 * t * nk, bb == 0 ? 0 : bb + 4 * t * nk, nk, scale, p + 4 * t * nk);
+      for (int i = 4 * strips; i < nq; i++) softmax_row(s + i * nk, bb == 0 ? 0 : bb + i * nk, nk, scale);
+      if (strips > 0) gemm_packed_a(p, strips, vb, ld, ob, ld, dh, nk, gs);
+      if (4 * strips < nq) gemm_plain(s + 4 * strips * nk, nk, 1, 0, 0, vb, ld, 0, ob + 4 * strips * ld, ld, nq - 4 * strips, dh, nk, gs, 0);
     }
   }
 }

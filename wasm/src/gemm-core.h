@@ -215,4 +215,17 @@ static __attribute__((noinline)) void gemm_plain(const float *a, int sam, int sa
   }
 }
 
+/*
+ * C (strips·4 × n, row i at c + i·ldc) = A·B with A given as `strips` packed 4-row strips of depth k
+ * (k ≤ KC; strip t at pa + 4·k·t, as pack_a4 writes them) and B k × n untransposed (row r at b + r·ldb).
+ * scratch: gemm_scratch(n, k) floats. For producers that write A packed (the attention's softmax).
+ */
+static __attribute__((noinline)) void gemm_packed_a(const float *pa, int strips, const float *b, int ldb, float *c, int ldc, int n, int k,
+                                                    float *scratch) {
+  pack_b(b, scratch, k, n, 0, ldb);
+  for (int t = 0; t < strips; t++)
+    for (int n0 = 0; n0 < n; n0 += 8)
+      kernel_4x8(pa + 4 * k * t, scratch + n0 * k, k, c + 4 * t * ldc + n0, ldc, n - n0 < 8 ? n - n0 : 8, 0);
+}
+
 #endif

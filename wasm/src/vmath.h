@@ -39,4 +39,27 @@ INLINE v128_t exp4(v128_t x) {
   return MUL(MUL(p, pow2i(n1)), pow2i(n2));
 }
 
+/*
+ * e^x for x in [-87, 0] only (the softmax's max-subtracted scores, clamped): the same polynomial as
+ * exp4 without its clamps or its two-step scaling (2^n stays normal for n ≥ -126), and n found by the
+ * round-to-nearest magic constant 1.5·2^23 instead of a float-to-int conversion, which x86 wasm
+ * engines expand into several instructions.
+ */
+INLINE v128_t exp4_softmax(v128_t x) {
+  const v128_t magic = F(12582912.0f); /* 1.5·2^23: x·log2e + magic rounds to an integer in its low bits */
+  const v128_t t = ADD(MUL(x, F(1.44269504088896341f)), magic);
+  const v128_t n = SUB(t, magic);
+  const v128_t r = SUB(SUB(x, MUL(n, F(0.693359375f))), MUL(n, F(-2.12194440e-4f)));
+  v128_t p = F(1.9875691500e-4f);
+  p = ADD(MUL(p, r), F(1.3981999507e-3f));
+  p = ADD(MUL(p, r), F(8.3334519073e-3f));
+  p = ADD(MUL(p, r), F(4.1665795894e-2f));
+  p = ADD(MUL(p, r), F(1.6666665459e-1f));
+  p = ADD(MUL(p, r), F(5.0000001201e-1f));
+  p = ADD(ADD(MUL(MUL(p, r), r), r), F(1.0f));
+  /* t's bits minus magic's are n (two's complement in the mantissa); shifted into the exponent: 2^n. */
+  const v128_t pow2n = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_sub(t, magic), I(127)), 23);
+  return MUL(p, pow2n);
+}
+
 #endif
