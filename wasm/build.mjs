@@ -45,7 +45,7 @@ function firstTool(names) {
 }
 
 function run(cmd, args) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }); // a disassembly outgrows the 1 MB default
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stderr || r.stdout}`);
   return r.stdout;
 }
