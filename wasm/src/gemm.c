@@ -19,9 +19,16 @@
  *     (absent). Each entry is computed as the unfused ops compute it (product, sum in k order, + bias,
  *     × gain, residual +), so both give the same floats.
  *
+ *   gemm_linear_geglu(x, scale, period, w, bias, out, scratch, m, n2, k, block)
+ *     GEGLU of gemm_linear's (x ⊙ scale)·w + bias, z = [a | g] (n2 = 2h wide): out [m, h] = a·GELU(g),
+ *     computed `block` rows at a time (block a multiple of period), so z stays in cache instead of
+ *     going through memory; scratch: gemm_scratch_floats(n2, k) + block·n2 floats. The same floats as
+ *     gemm_linear then geglu (wasm/src/unary.c).
+ *
  *   gemm_scratch_floats(n, k): floats of scratch either needs for an n-column, k-deep product.
  */
 #include "gemm-core.h"
+#include "vmath.h"
 
 #define EXPORT(name) __attribute__((export_name(name)))
 
@@ -62,6 +69,31 @@ void gemm_linear(const float *x, const float *scale, int period, const float *w,
                  const float *residual, float *out, float *scratch, int m, int n, int k) {
   gemm_plain(x, k, 1, period > 0 ? scale : 0, period, w, n, 0, out, n, m, n, k, scratch, 0);
   if (bias != 0 || gain != 0 || residual != 0) finish_rows(out, m, n, bias, gain, residual);
+}
+
+EXPORT("gemm_linear_geglu")
+void gemm_linear_geglu(const float *x, const float *scale, int period, const float *w, const float *bias, float *out, float *scratch,
+                       int m, int n2, int k, int block) {
+  const int h = n2 / 2;
+  float *z = scratch + gemm_scratch(n2, k); /* block × n2: one block of the pre-activation, in L2 */
+  for (int r0 = 0; r0 < m; r0 += block) {
+    const int rows = m - r0 < block ? m - r0 : block;
+    gemm_plain(x + r0 * k, k, 1, period > 0 ? scale : 0, period, w, n2, 0, z, n2, rows, n2, k, scratch, r0 > 0);
+    for (int i = 0; i < rows; i++) {
+      float *zi = z + i * n2, *oi = out + (r0 + i) * h;
+      int j = 0;
+      for (; j + 4 <= h; j += 4) {
+        v128_t a = wasm_v128_load(zi + j), g = wasm_v128_load(zi + h + j);
+        if (bias != 0) a = ADD(a, wasm_v128_load(bias + j)), g = ADD(g, wasm_v128_load(bias + h + j));
+        wasm_v128_store(oi + j, MUL(a, gelu4(g)));
+      }
+      for (; j < h; j++) {
+        float a = zi[j], g = zi[h + j];
+        if (bias != 0) a = a + bias[j], g = g + bias[h + j];
+        oi[j] = a * wasm_f32x4_extract_lane(gelu4(wasm_f32x4_splat(g)), 0);
+      }
+    }
+  }
 }
 
 EXPORT("gemm_scratch_floats")

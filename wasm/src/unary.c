@@ -117,32 +117,6 @@ DEFINE_APPLY(apply_log1p, log1p4)
 DEFINE_APPLY(apply_erf, erf4)
 DEFINE_APPLY(apply_softplus, softplus4)
 
-/*
- * erf for GELU: x·P(x²)/Q(x²) on |x| ≤ 4 (clamped beyond, where erf is 1 in float32), a rational fit
- * made by wasm/fit-erf.py: error 1.5e-9 in exact arithmetic, ≤ 3.9e-7 evaluated in float32 (near
- * |x| = 3.6). A third of erf4's operations and no exp; in GELU that error is under 2 ulp of the result.
- */
-INLINE v128_t erf_rational4(v128_t x) {
-  const v128_t xc = wasm_f32x4_pmax(wasm_f32x4_pmin(x, F(4.0f)), F(-4.0f)); /* NaN stays NaN (see exp4) */
-  const v128_t z = MUL(xc, xc);
-  v128_t p = F(-1.366686903e-08f);
-  p = ADD(MUL(p, z), F(4.780556320e-06f));
-  p = ADD(MUL(p, z), F(3.826928563e-04f));
-  p = ADD(MUL(p, z), F(3.839530511e-03f));
-  p = ADD(MUL(p, z), F(5.433260948e-02f));
-  p = ADD(MUL(p, z), F(1.847103403e-01f));
-  p = ADD(MUL(p, z), F(1.128379182e+00f));
-  v128_t q = F(6.400942954e-05f);
-  q = ADD(MUL(q, z), F(1.309580151e-03f));
-  q = ADD(MUL(q, z), F(1.545352096e-02f));
-  q = ADD(MUL(q, z), F(1.138263174e-01f));
-  q = ADD(MUL(q, z), F(4.970288225e-01f));
-  q = ADD(MUL(q, z), F(1.0f));
-  return wasm_f32x4_div(MUL(xc, p), q);
-}
-
-INLINE v128_t gelu4(v128_t x) { return MUL(MUL(F(0.5f), x), ADD(F(1.0f), erf_rational4(MUL(x, F(0.70710678118654752f))))); }
-
 /* GELU's derivative times dy: Φ(x) + x·φ(x). */
 INLINE v128_t gelu_grad4(v128_t x, v128_t dy) {
   const v128_t cdf = MUL(F(0.5f), ADD(F(1.0f), erf_rational4(MUL(x, F(0.70710678118654752f)))));

@@ -1,6 +1,6 @@
 /*
- * Vector helpers and exp in 128-bit WebAssembly SIMD, shared by unary.c (Exp, Log, Erf, GELU, ...) and
- * attention.c (softmax). exp: x = n·ln2 + r (ln2 in two parts), |r| ≤ ln2/2, e^r by a degree-7
+ * Vector helpers, exp and GELU in 128-bit WebAssembly SIMD, shared by unary.c (Exp, Log, Erf, GELU,
+ * ...), attention.c (softmax) and gemm.c (GEGLU after a product). exp: x = n·ln2 + r (ln2 in two parts), |r| ≤ ln2/2, e^r by a degree-7
  * polynomial, times 2^n in two steps (so results down to the subnormal range are scaled without
  * overflow); ≤ 1 ulp against float64 (test/engine/simd-wasm.test.ts).
  */
@@ -61,5 +61,31 @@ INLINE v128_t exp4_softmax(v128_t x) {
   const v128_t pow2n = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_sub(t, magic), I(127)), 23);
   return MUL(p, pow2n);
 }
+
+/*
+ * erf for GELU: x·P(x²)/Q(x²) on |x| ≤ 4 (clamped beyond, where erf is 1 in float32), a rational fit
+ * made by wasm/fit-erf.py: error 1.5e-9 in exact arithmetic, ≤ 3.9e-7 evaluated in float32 (near
+ * |x| = 3.6). A third of erf4's operations and no exp; in GELU that error is under 2 ulp of the result.
+ */
+INLINE v128_t erf_rational4(v128_t x) {
+  const v128_t xc = wasm_f32x4_pmax(wasm_f32x4_pmin(x, F(4.0f)), F(-4.0f)); /* NaN stays NaN (see exp4) */
+  const v128_t z = MUL(xc, xc);
+  v128_t p = F(-1.366686903e-08f);
+  p = ADD(MUL(p, z), F(4.780556320e-06f));
+  p = ADD(MUL(p, z), F(3.826928563e-04f));
+  p = ADD(MUL(p, z), F(3.839530511e-03f));
+  p = ADD(MUL(p, z), F(5.433260948e-02f));
+  p = ADD(MUL(p, z), F(1.847103403e-01f));
+  p = ADD(MUL(p, z), F(1.128379182e+00f));
+  v128_t q = F(6.400942954e-05f);
+  q = ADD(MUL(q, z), F(1.309580151e-03f));
+  q = ADD(MUL(q, z), F(1.545352096e-02f));
+  q = ADD(MUL(q, z), F(1.138263174e-01f));
+  q = ADD(MUL(q, z), F(4.970288225e-01f));
+  q = ADD(MUL(q, z), F(1.0f));
+  return wasm_f32x4_div(MUL(xc, p), q);
+}
+
+INLINE v128_t gelu4(v128_t x) { return MUL(MUL(F(0.5f), x), ADD(F(1.0f), erf_rational4(MUL(x, F(0.70710678118654752f))))); }
 
 #endif

@@ -4,8 +4,10 @@
  * (wasm/src/gemm.c: the scaling while A is packed, the rest on each finished tile), where tfjs runs a
  * Multiply, a BatchMatMul, an Add, a Multiply and an Add, each over the whole activation. It covers the
  * ModFC layers (scale: the module code's modulation, broadcast over the batch; gain and residual: the
- * LayerScale and the residual connection that follow) and plain Linear layers. NacGeglu splits a
- * [..., 2h] output into a·GELU(g) in one pass.
+ * LayerScale and the residual connection that follow) and plain Linear layers. With a GEGLU after it,
+ * NacLinear multiplies a block of rows at a time and writes a·GELU(g) of each block while it is in
+ * cache (the [..., 2h] pre-activation never reaches memory); NacGeglu does it in a second pass where a
+ * block would not fit.
  *
  * Forward only: `fusedLinear` returns null when tfjs is recording a gradient, when the kernels are not
  * registered for the active backend (registered on plain wasm with the SIMD module: the add-on's
@@ -23,6 +25,9 @@ export const LINEAR_KERNEL = 'NacLinear';
 export const GEGLU_KERNEL = 'NacGeglu';
 
 type Optional = 'scale' | 'bias' | 'gain' | 'residual';
+
+/** Largest pre-activation block (floats) NacLinear's GEGLU keeps in cache: 256 KB. */
+const GEGLU_BLOCK_FLOATS = 65536;
 const OPTIONAL: readonly Optional[] = ['scale', 'bias', 'gain', 'residual'];
 
 function linearKernel(simd: SimdKernels): tf.KernelFunc {
@@ -34,12 +39,14 @@ function linearKernel(simd: SimdKernels): tf.KernelFunc {
     const [m, k] = x.shape as [number, number];
     const n = w.shape[1] as number;
     const period = given.includes('scale') ? sizeOf(infos[given.indexOf('scale')]!.shape) / k : 0;
+    const block = (args.attrs as { gegluBlock?: number } | undefined)?.gegluBlock ?? 0;
     const backend = args.backend as WasmHeapBackend;
-    return nativeOutput(backend, LINEAR_KERNEL, [m, n], [x, w, ...infos], (_heap, offsets) => {
+    return nativeOutput(backend, LINEAR_KERNEL, [m, block > 0 ? n / 2 : n], [x, w, ...infos], (_heap, offsets) => {
       const at = (name: Optional): number => (given.includes(name) ? offsets[2 + given.indexOf(name)]! : 0);
-      const scratch = simd.malloc(Math.max(16, 4 * simd.gemmScratchFloats(n, k)));
+      const scratch = simd.malloc(Math.max(16, 4 * (simd.gemmScratchFloats(n, k) + block * n)));
       try {
-        simd.gemmLinear(offsets[0]!, at('scale'), period, offsets[1]!, at('bias'), at('gain'), at('residual'), offsets.at(-1)!, scratch, m, n, k);
+        if (block > 0) simd.gemmLinearGeglu(offsets[0]!, at('scale'), period, offsets[1]!, at('bias'), offsets.at(-1)!, scratch, m, n, k, block);
+        else simd.gemmLinear(offsets[0]!, at('scale'), period, offsets[1]!, at('bias'), at('gain'), at('residual'), offsets.at(-1)!, scratch, m, n, k);
       } finally {
         simd.free(scratch);
       }
@@ -116,8 +123,15 @@ export function fusedLinear(x: tf.Tensor, weight: tf.Tensor, parts: FusedLinearP
     if (bias != null) inputs['bias'] = bias;
     if (gain != null) inputs['gain'] = gain;
     if (residual != null) inputs['residual'] = residual;
-    let y = tf.engine().runKernel(LINEAR_KERNEL, inputs, {}) as tf.Tensor;
-    if (activation === 'geglu') y = tf.engine().runKernel(GEGLU_KERNEL, { z: y }, {}) as tf.Tensor;
-    return y.reshape(activation === 'geglu' ? [...lead, n / 2] : outShape);
+    if (activation !== 'geglu') return (tf.engine().runKernel(LINEAR_KERNEL, inputs, {}) as tf.Tensor).reshape(outShape);
+    // GEGLU in the same kernel, a block of rows at a time (a whole number of scale periods, the
+    // pre-activation block within 256 KB); else the product, then the NacGeglu kernel.
+    const period = scale == null ? 1 : scale.size / k;
+    const block = period * Math.max(1, Math.floor(64 / period));
+    const y =
+      block * n <= GEGLU_BLOCK_FLOATS
+        ? (tf.engine().runKernel(LINEAR_KERNEL, inputs, { gegluBlock: block }) as tf.Tensor)
+        : (tf.engine().runKernel(GEGLU_KERNEL, { z: tf.engine().runKernel(LINEAR_KERNEL, inputs, {}) as tf.Tensor }, {}) as tf.Tensor);
+    return y.reshape([...lead, n / 2]);
   });
 }

@@ -54,6 +54,23 @@ export interface SimdKernels {
     n: number,
     k: number,
   ): void;
+  /**
+   * GEGLU of gemmLinear's (x ⊙ scale)·w + bias (2h columns) into out [m, h], `block` rows at a time (a
+   * multiple of period). scratch: gemmScratchFloats(n2, k) + block·n2 floats.
+   */
+  gemmLinearGeglu(
+    x: number,
+    scale: number,
+    period: number,
+    w: number,
+    bias: number,
+    out: number,
+    scratch: number,
+    m: number,
+    n2: number,
+    k: number,
+    block: number,
+  ): void;
   /** GEGLU of z [rows, 2h] into out [rows, h] (wasm/src/unary.c). */
   geglu(z: number, out: number, rows: number, h: number): void;
   /**
@@ -126,6 +143,7 @@ async function instantiate(wasm: WasmModuleLike): Promise<SimdStatus> {
     const missing = [
       'gemm_batched',
       'gemm_linear',
+      'gemm_linear_geglu',
       'gemm_scratch_floats',
       'attention',
       'attention_scratch_floats',
@@ -151,6 +169,7 @@ async function instantiate(wasm: WasmModuleLike): Promise<SimdStatus> {
       gemmBatched: fn<SimdKernels['gemmBatched']>('gemm_batched'),
       gemmScratchFloats: fn<SimdKernels['gemmScratchFloats']>('gemm_scratch_floats'),
       gemmLinear: fn<SimdKernels['gemmLinear']>('gemm_linear'),
+      gemmLinearGeglu: fn<SimdKernels['gemmLinearGeglu']>('gemm_linear_geglu'),
       geglu: fn<SimdKernels['geglu']>('geglu'),
       attention: fn<SimdKernels['attention']>('attention'),
       layerNormAffine: fn<SimdKernels['layerNormAffine']>('layer_norm_affine'),
