@@ -85,6 +85,8 @@ describe('fusedLinear (NacLinear, NacGeglu)', () => {
     [[4, 6], 260, 9],
     [[1], 7, 3],
     [[9], 1, 8],
+    [[41, 8], 37, 19], // 328 rows: blocks of 64 (8 periods of 8) finished one by one, the last partial
+    [[3, 70], 200, 16], // k > 128: blocks of 210 rows (3 periods of 70)
   ];
 
   it.each(SHAPES.map((s) => [JSON.stringify(s), s] as const))('equals the composed ops bit for bit: %s', (_name, [lead, k, n]) => {

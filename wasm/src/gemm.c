@@ -67,8 +67,19 @@ static void finish_rows(float *c, int rows, int n, const float *bias, const floa
 EXPORT("gemm_linear")
 void gemm_linear(const float *x, const float *scale, int period, const float *w, const float *bias, const float *gain,
                  const float *residual, float *out, float *scratch, int m, int n, int k) {
-  gemm_plain(x, k, 1, period > 0 ? scale : 0, period, w, n, 0, out, n, m, n, k, scratch, 0);
-  if (bias != 0 || gain != 0 || residual != 0) finish_rows(out, m, n, bias, gain, residual);
+  if (bias == 0 && gain == 0 && residual == 0) {
+    gemm_plain(x, k, 1, period > 0 ? scale : 0, period, w, n, 0, out, n, m, n, k, scratch, 0);
+    return;
+  }
+  /* A block of rows at a time (whole scale periods), finished while it is in cache. With k > KC every
+     block packs B again, so the blocks are larger there. */
+  const int target = k <= KC ? 64 : 256, p = period > 0 ? period : 1;
+  const int block = p * (target / p > 1 ? target / p : 1);
+  for (int r0 = 0; r0 < m; r0 += block) {
+    const int rows = m - r0 < block ? m - r0 : block;
+    gemm_plain(x + r0 * k, k, 1, period > 0 ? scale : 0, period, w, n, 0, out + r0 * n, n, rows, n, k, scratch, r0 > 0);
+    finish_rows(out + r0 * n, rows, n, bias, gain, residual == 0 ? 0 : residual + r0 * n);
+  }
 }
 
 EXPORT("gemm_linear_geglu")
