@@ -5,14 +5,21 @@
  * hit both alike: the median eval forward of a benchmark configuration's NAC each way, then the largest
  * logit difference between the two and, with --profile, each way's kernel count and time by kernel.
  *
- *   npm run build && node bench/fused-eval-ab.mjs [--config reference|small] [--repeats 15] [--profile]
+ * With --ops, first the same for single ops on the reference shapes: a ModFC with bias, LayerScale and
+ * residual, a GEGLU ModFC, 4-head attention over 80 senders, layer norm with its affine.
+ *
+ *   npm run build && node bench/fused-eval-ab.mjs [--config reference|small] [--repeats 15] [--profile] [--ops]
  */
 import { Command, Option } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../dist/engine/index.js';
 import { setWasmFusedLinear } from '../dist/engine/kernels/linear-simd.js';
 import { setWasmFusedAttention } from '../dist/engine/kernels/attention-simd.js';
-import { setWasmFusedLayerNormAffine } from '../dist/engine/kernels/layer-norm-affine-simd.js';
+import { fusedLayerNormAffine, setWasmFusedLayerNormAffine } from '../dist/engine/kernels/layer-norm-affine-simd.js';
+import { fusedLinear } from '../dist/engine/kernels/linear-simd.js';
+import { fusedAttention } from '../dist/engine/kernels/attention-simd.js';
+import { layerNorm } from '../dist/nn/layer-norm.js';
+import { gelu } from '../dist/nn/activations.js';
 import { loadSimdKernels } from '../dist/engine/kernels/simd-module.js';
 import { modelNumClasses } from '../dist/model/factory.js';
 import { benchConfig } from './configs.mjs';
@@ -22,6 +29,7 @@ const opts = new Command('fused-eval-ab')
   .addOption(new Option('--config <name>', 'benchmark configuration').choices(['reference', 'small']).default('reference'))
   .option('--repeats <n>', 'timed forwards each way', (v) => Number(v), 15)
   .option('--profile', 'also print each way kernel times (tf.profile of one forward)', false)
+  .option('--ops', 'first time single ops each way', false)
   .parse(process.argv)
   .opts();
 
@@ -40,6 +48,7 @@ const set = (on) => {
   setWasmFusedLayerNormAffine(on ? simd : null);
 };
 const ways = { fused: true, composed: false };
+if (opts.ops) timeOps();
 const forward = () => {
   const y = tf.tidy(() => model.forward(x));
   const d = y.dataSync();
@@ -81,3 +90,37 @@ if (opts.profile) {
 set(true);
 x.dispose();
 model.dispose();
+
+/** Single ops on the reference shapes, fused kernel vs the tfjs ops it replaces, round by round. */
+function timeOps() {
+  const [B, U, V, D, H] = [32, 64, 80, 128, 4];
+  const r = (shape, seed) => tf.randomNormal(shape, 0, 1, 'float32', seed);
+  const x = r([B, U, D], 1), m = r([U, D], 2), w = r([D, D], 3), b = r([D], 4), g = r([D], 5), res = r([B, U, D], 6);
+  const w2 = r([D, 4 * D], 7), b2 = r([4 * D], 8), k = r([B, V, D], 9), v = r([B, V, D], 10), bias = r([U, V], 11);
+  const split = (t) => t.reshape([B, t.shape[1], H, D / H]).transpose([0, 2, 1, 3]);
+  const cases = [
+    ['ModFC + bias + LayerScale + residual', () => fusedLinear(x, w, { scale: m, bias: b, gain: g, residual: res }),
+      () => res.add(tf.matMul(x.mul(m).reshape([-1, D]), w).add(b).mul(g).reshape([B, U, D]))],
+    ['GEGLU ModFC [2048,128]·[128,512]', () => fusedLinear(x, w2, { scale: m, bias: b2, activation: 'geglu' }),
+      () => { const z = tf.matMul(x.mul(m).reshape([-1, D]), w2).add(b2); const [a, gg] = tf.split(z, 2, -1); return a.mul(gelu(gg)); }],
+    ['attention, 4 heads, 64 × 80', () => fusedAttention(x, k, v, bias, H, 1 / Math.sqrt(D / H)),
+      () => { const s = tf.matMul(split(x), split(k), false, true).mul(1 / Math.sqrt(D / H)).add(bias); return tf.matMul(tf.softmax(s, -1), split(v)).transpose([0, 2, 1, 3]).reshape([B, U, D]); }],
+    ['layer norm + affine [32,64,128]', () => fusedLayerNormAffine(x, g, b, 1e-5), () => layerNorm(x, 1e-5).mul(g).add(b)],
+  ];
+  set(true);
+  const t = cases.map(() => [[], []]);
+  for (let rep = 0; rep < opts.repeats + 5; rep++) {
+    cases.forEach(([, fused, composed], i) => {
+      [fused, composed].forEach((fn, j) => {
+        const t0 = performance.now();
+        const y = tf.tidy(fn);
+        y.dataSync();
+        if (rep >= 5) t[i][j].push(performance.now() - t0);
+        y.dispose();
+      });
+    });
+  }
+  console.log(`single ops, median of ${opts.repeats}: fused / composed`);
+  cases.forEach(([name], i) => console.log(`${name.padEnd(38)} ${median(t[i][0]).toFixed(2)} / ${median(t[i][1]).toFixed(2)} ms`));
+  tf.dispose([x, m, w, b, g, res, w2, b2, k, v, bias]);
+}
