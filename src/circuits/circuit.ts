@@ -142,8 +142,11 @@ export class Circuit extends Module {
     return codeNoise(group.codes, this.cfg.codeNoise, this.training, rng);
   }
 
-  /** The senders [read-in ∪ propagator modules], read-in first (the reference's order). */
-  private readInAndPropagators(inputStates: tf.Tensor, med: tf.Tensor, rng: Rng): LayerParticipants {
+  /**
+   * The senders [read-in ∪ propagator modules], read-in first (the reference's order); `medReceive`: the
+   * propagators (`med`) are also the receivers (noted, so that a shared norm is computed once in eval).
+   */
+  private readInAndPropagators(inputStates: tf.Tensor, med: tf.Tensor, rng: Rng, medReceive = false): LayerParticipants {
     const { readIn: gi, propagator: gm } = this.latents;
     // In eval mode the joined codes and signatures are parameter-only: joined once (../nn/eval-cache.ts).
     const join = (site: string, a: tf.Tensor, b: tf.Tensor): tf.Tensor => this.evalCached(site, [a, b], () => tf.concat([a, b], 0));
@@ -151,6 +154,7 @@ export class Circuit extends Module {
       states: tf.concat([inputStates, med], 1),
       codes: join('senderCodes', this.codes(gi, rng), this.codes(gm, rng)),
       signatures: join('senderSignatures', gi.signatures, gm.signatures),
+      ...(medReceive ? { receiverRows: inputStates.shape[1] as number } : {}),
     };
   }
 
@@ -165,8 +169,8 @@ export class Circuit extends Module {
         const receivers: LayerParticipants = { states: med, codes: this.codes(gm, rng), signatures: gm.signatures };
         const withInputs = l === 0 || this.cfg.persistentReadIn;
         const senders: LayerParticipants = withInputs
-          ? this.readInAndPropagators(inputStates, med, rng)
-          : { states: med, codes: this.codes(gm, rng), signatures: gm.signatures };
+          ? this.readInAndPropagators(inputStates, med, rng, true)
+          : { states: med, codes: this.codes(gm, rng), signatures: gm.signatures, receiverRows: 0 };
         med = layer.forward(receivers, senders, rng);
       });
       const outputStates = this.readOut.forward(

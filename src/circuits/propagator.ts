@@ -29,6 +29,8 @@ export interface LayerParticipants {
   states: tf.Tensor;
   codes: tf.Tensor;
   signatures: tf.Tensor;
+  /** Senders only: the receivers' states are these states' rows [receiverRows, receiverRows + U_r) (axis 1). */
+  receiverRows?: number;
 }
 
 export class KernelAttentionLayer extends Module {
@@ -54,7 +56,7 @@ export class KernelAttentionLayer extends Module {
       const dropping = this.training && this.opts.dropPath > 0;
       // Without drop path the residual add rides on the attention's output projection (fused in eval on wasm).
       const residual = this.opts.residual && !dropping ? receivers.states : null;
-      const m = this.attention.branch(receivers.states, senders.states, receivers.codes, senders.codes, logK, residual);
+      const m = this.attention.branch(receivers.states, senders.states, receivers.codes, senders.codes, logK, residual, senders.receiverRows);
       let x = residual != null ? m : dropPath(m, this.opts.dropPath, this.training, rng);
       if (this.opts.residual && residual == null) x = receivers.states.add(x);
       return this.ffn.forward(x, receivers.codes, rng);

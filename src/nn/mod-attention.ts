@@ -14,6 +14,7 @@ import { LayerScale } from './layer-scale.js';
 import type { Rng } from '../util/rng.js';
 import { noteAttention, recordingAttention } from './attention-probe.js';
 import { fusedAttention } from '../engine/kernels/attention-simd.js';
+import { recordingGradients } from './eval-cache.js';
 
 export interface ModAttentionOptions {
   dim: number;
@@ -69,7 +70,8 @@ export class ModAttention extends Module {
    * The attention branch γ ⊙ ModFC_O(...) for receivers [B, Ur, d] and senders [B, Us, d] with
    * codes [Ur, d_code] / [Us, d_code] and an optional bias [Ur, Us] or [B, Ur, Us]. Returns [B, Ur, d];
    * with `residual` (shaped like the result), residual + the branch (the residual connection, fused
-   * with the output projection where the backend can).
+   * with the output projection where the backend can). `receiverRows`: the receivers are the senders'
+   * rows [receiverRows, receiverRows + Ur) (lets a shared norm run once in eval).
    */
   branch(
     receivers: tf.Tensor,
@@ -78,12 +80,17 @@ export class ModAttention extends Module {
     senderCodes: tf.Tensor,
     bias: tf.Tensor | null,
     residual: tf.Tensor | null = null,
+    receiverRows: number | null = null,
   ): tf.Tensor {
     return tf.tidy(() => {
       const H = this.opts.heads;
       const scale = 1 / Math.sqrt(this.opts.headDim);
-      const rn = this.receiverNorm.forward(receivers);
       const sn = (this.senderNorm ?? this.receiverNorm).forward(senders);
+      // In eval with a shared norm, receivers that are rows of the senders take their normalised rows
+      // from sn (layer norm is per row: the same values) instead of a second layer norm.
+      const [B, Ur, D] = receivers.shape as [number, number, number];
+      const reuse = this.senderNorm == null && receiverRows != null && !this.training && !recordingGradients();
+      const rn = reuse ? sn.slice([0, receiverRows, 0], [B, Ur, D]) : this.receiverNorm.forward(receivers);
       const q = this.query.forward(rn, receiverCodes);
       const k = this.key.forward(sn, senderCodes);
       const v = this.value.forward(sn, senderCodes);
