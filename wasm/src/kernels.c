@@ -39,12 +39,19 @@ void binary(int op, const float *a, const float *b, float *out, int d0, int d1, 
 EXPORT("layer_norm_affine")
 void layer_norm_affine(const float *x, const float *gamma, const float *beta, float *out, int rows, int d, double eps) {
   for (int r = 0; r < rows; r++) {
+    const float *xr = x + r * d;
     float *y = out + r * d;
-    nac_ln_forward(x + r * d, y, 1, d, eps);
-    /* Two roundings, as the Multiply and Add kernels that this replaces (no contraction: -ffp-contract=off). */
-    if (gamma != 0)
-      for (int i = 0; i < d; i++) y[i] = y[i] * gamma[i];
-    if (beta != 0)
-      for (int i = 0; i < d; i++) y[i] = y[i] + beta[i];
+    float mean, rstd;
+    nac_ln_row_stats(xr, d, eps, &mean, &rstd);
+    /* One pass, three roundings as the three kernels this replaces (layer norm, Multiply, Add; no
+       contraction: -ffp-contract=off). */
+    if (gamma != 0 && beta != 0)
+      for (int i = 0; i < d; i++) y[i] = (xr[i] - mean) * rstd * gamma[i] + beta[i];
+    else if (gamma != 0)
+      for (int i = 0; i < d; i++) y[i] = (xr[i] - mean) * rstd * gamma[i];
+    else if (beta != 0)
+      for (int i = 0; i < d; i++) y[i] = (xr[i] - mean) * rstd + beta[i];
+    else
+      for (int i = 0; i < d; i++) y[i] = (xr[i] - mean) * rstd;
   }
 }
