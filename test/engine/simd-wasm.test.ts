@@ -4,7 +4,8 @@
  * tfjs-backend-wasm's heap, its GEMM matches a hand computation in place on that heap, and its own
  * transcendental functions (wasm/src/unary.c) are accurate to a few ulp against float64 references.
  * The kernels built on it are tested with the native add-on's in ./matmul.test.ts, ./sum.test.ts,
- * ./binary-native.test.ts, ./unary-native.test.ts and ./layer-norm-native.test.ts.
+ * ./binary-native.test.ts, ./unary-native.test.ts and ./layer-norm-native.test.ts; its fused eval kernels
+ * in ./fused-eval.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
