@@ -1,8 +1,8 @@
 /*
- * Single-precision matrix products in 128-bit WebAssembly SIMD (the core: gemm-core.h), 44-52 GFLOP/s on
- * one core of the reference machine (bench/matmul.mjs), where tfjs-backend-wasm 4.22 multiplies
- * transposed or stacked matrices in a scalar loop at 2-3 GFLOP/s and single untransposed ones through
- * XNNPACK at 25-35.
+ * Single-precision matrix products in 128-bit WebAssembly SIMD (the core: gemm-core.h): 43-48 GFLOP/s on
+ * one core of the idle reference machine (bench/matmul.mjs) before A was packed, 6-12 % more since
+ * (bench/simd-gemm-ab.mjs), where tfjs-backend-wasm 4.22 multiplies transposed or stacked matrices in a
+ * scalar loop at 2-3 GFLOP/s and single untransposed ones through XNNPACK at 25-35.
  *
  * The module imports tfjs-backend-wasm's linear memory: every pointer is a byte offset on the tfjs heap.
  * It owns no memory of its own (no data, no stack): the caller passes a scratch buffer for packing.

@@ -4,7 +4,7 @@
  */
 
 /** sha256 of the C sources and flags this module was built from (checked by test/engine/simd-wasm.test.ts). */
-export const SIMD_WASM_SOURCES_SHA256 = 'd612fdf24109b4234892adb64a570bc8b2a7fc9742def60eab195f5df9620f26';
+export const SIMD_WASM_SOURCES_SHA256 = '9d8e024b109fe76764a8e069d3933382ed25615f2488cabb580e893d7ec3dc3a';
 
 /** The wasm module, base64. */
 export const SIMD_WASM_BASE64 =
