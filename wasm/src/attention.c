@@ -84,12 +84,7 @@ static void softmax_strip(float *s, const float *bias, int n, float scale, float
   for (; j + 4 <= n; j += 4) {
     const v128_t r0 = MUL(wasm_v128_load(s + j), v0), r1 = MUL(wasm_v128_load(s + n + j), v1);
     const v128_t r2 = MUL(wasm_v128_load(s + 2 * n + j), v2), r3 = MUL(wasm_v128_load(s + 3 * n + j), v3);
-    const v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5);
-    const v128_t t2 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
-    wasm_v128_store(dst + 4 * j, wasm_i64x2_shuffle(t0, t1, 0, 2));
-    wasm_v128_store(dst + 4 * j + 4, wasm_i64x2_shuffle(t0, t1, 1, 3));
-    wasm_v128_store(dst + 4 * j + 8, wasm_i64x2_shuffle(t2, t3, 0, 2));
-    wasm_v128_store(dst + 4 * j + 12, wasm_i64x2_shuffle(t2, t3, 1, 3));
+    store_transposed4(dst + 4 * j, 4, r0, r1, r2, r3);
   }
   for (; j < n; j++) {
     dst[4 * j] = s[j] * i0, dst[4 * j + 1] = s[n + j] * i1;

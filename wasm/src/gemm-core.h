@@ -23,6 +23,16 @@
 /* Floats of scratch a product needs: packed B (n columns, k deep), then one packed 4-row A strip. */
 GEMM_INLINE int gemm_scratch(int n, int k) { return ((n + 7) / 8 * 8 + 4) * (k < KC ? k : KC); }
 
+/* Stores the 4×4 block with rows r0..r3 transposed: its column i (r0[i], r1[i], r2[i], r3[i]) at dst + i·stride. */
+GEMM_INLINE void store_transposed4(float *dst, int stride, v128_t r0, v128_t r1, v128_t r2, v128_t r3) {
+  const v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5);
+  const v128_t t2 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+  wasm_v128_store(dst, wasm_i64x2_shuffle(t0, t1, 0, 2));
+  wasm_v128_store(dst + stride, wasm_i64x2_shuffle(t0, t1, 1, 3));
+  wasm_v128_store(dst + 2 * stride, wasm_i64x2_shuffle(t2, t3, 0, 2));
+  wasm_v128_store(dst + 3 * stride, wasm_i64x2_shuffle(t2, t3, 1, 3));
+}
+
 /*
  * Copies kc rows of op(B) (kc × n, starting at b) into 8-column panels, panel p at dst + p·8kc, row r of
  * it at + 8r, zero-padded. op(B)(r, j) is b[r·ld + j], or b[j·ld + r] when trans.
@@ -42,14 +52,8 @@ static void pack_b(const float *b, float *dst, int k, int n, int trans, int ld) 
       for (; r0 + 4 <= k; r0 += 4)
         for (int h = 0; h < 8; h += 4) {
           const float *src = b + (n0 + h) * ld + r0;
-          const v128_t x0 = wasm_v128_load(src), x1 = wasm_v128_load(src + ld);
-          const v128_t x2 = wasm_v128_load(src + 2 * ld), x3 = wasm_v128_load(src + 3 * ld);
-          const v128_t t0 = wasm_i32x4_shuffle(x0, x1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(x2, x3, 0, 4, 1, 5);
-          const v128_t t2 = wasm_i32x4_shuffle(x0, x1, 2, 6, 3, 7), t3 = wasm_i32x4_shuffle(x2, x3, 2, 6, 3, 7);
-          wasm_v128_store(d + 8 * r0 + h, wasm_i64x2_shuffle(t0, t1, 0, 2));
-          wasm_v128_store(d + 8 * (r0 + 1) + h, wasm_i64x2_shuffle(t0, t1, 1, 3));
-          wasm_v128_store(d + 8 * (r0 + 2) + h, wasm_i64x2_shuffle(t2, t3, 0, 2));
-          wasm_v128_store(d + 8 * (r0 + 3) + h, wasm_i64x2_shuffle(t2, t3, 1, 3));
+          store_transposed4(d + 8 * r0 + h, 8, wasm_v128_load(src), wasm_v128_load(src + ld), wasm_v128_load(src + 2 * ld),
+                            wasm_v128_load(src + 3 * ld));
         }
     }
     {
@@ -103,12 +107,7 @@ static void pack_a4(const float *a, int sam, int sak, int kc, const float *s0, c
         r0 = wasm_f32x4_mul(r0, wasm_v128_load(s0 + r)), r1 = wasm_f32x4_mul(r1, wasm_v128_load(s1 + r));
         r2 = wasm_f32x4_mul(r2, wasm_v128_load(s2 + r)), r3 = wasm_f32x4_mul(r3, wasm_v128_load(s3 + r));
       }
-      const v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5);
-      const v128_t t2 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
-      wasm_v128_store(dst + 4 * r, wasm_i64x2_shuffle(t0, t1, 0, 2));
-      wasm_v128_store(dst + 4 * r + 4, wasm_i64x2_shuffle(t0, t1, 1, 3));
-      wasm_v128_store(dst + 4 * r + 8, wasm_i64x2_shuffle(t2, t3, 0, 2));
-      wasm_v128_store(dst + 4 * r + 12, wasm_i64x2_shuffle(t2, t3, 1, 3));
+      store_transposed4(dst + 4 * r, 4, r0, r1, r2, r3);
     }
   } else if (sam == 1 && s0 == 0) {
     /* Transposed A: the 4 entries of a column are contiguous. */

@@ -21,19 +21,24 @@
 /* 2^k for integer lanes k in [-126, 127]. */
 INLINE v128_t pow2i(v128_t k) { return wasm_i32x4_shl(wasm_i32x4_add(k, I(127)), 23); }
 
-INLINE v128_t exp4(v128_t x) {
-  /* pmin/pmax (one x86 instruction each, where min/max take about eight): a NaN x stays NaN, as it
-     is the operand returned when a comparison fails. */
-  const v128_t xc = wasm_f32x4_pmax(wasm_f32x4_pmin(x, F(89.0f)), F(-104.0f));
-  const v128_t n = wasm_f32x4_nearest(MUL(xc, F(1.44269504088896341f)));
-  const v128_t r = SUB(SUB(xc, MUL(n, F(0.693359375f))), MUL(n, F(-2.12194440e-4f)));
+/* e^r for |r| ≤ ln2/2 after x = n·ln2 + r (ln2 in two parts): the reduction and a degree-7 polynomial. */
+INLINE v128_t exp_reduced(v128_t x, v128_t n) {
+  const v128_t r = SUB(SUB(x, MUL(n, F(0.693359375f))), MUL(n, F(-2.12194440e-4f)));
   v128_t p = F(1.9875691500e-4f);
   p = ADD(MUL(p, r), F(1.3981999507e-3f));
   p = ADD(MUL(p, r), F(8.3334519073e-3f));
   p = ADD(MUL(p, r), F(4.1665795894e-2f));
   p = ADD(MUL(p, r), F(1.6666665459e-1f));
   p = ADD(MUL(p, r), F(5.0000001201e-1f));
-  p = ADD(ADD(MUL(MUL(p, r), r), r), F(1.0f));
+  return ADD(ADD(MUL(MUL(p, r), r), r), F(1.0f));
+}
+
+INLINE v128_t exp4(v128_t x) {
+  /* pmin/pmax (one x86 instruction each, where min/max take about eight): a NaN x stays NaN, as it
+     is the operand returned when a comparison fails. */
+  const v128_t xc = wasm_f32x4_pmax(wasm_f32x4_pmin(x, F(89.0f)), F(-104.0f));
+  const v128_t n = wasm_f32x4_nearest(MUL(xc, F(1.44269504088896341f)));
+  const v128_t p = exp_reduced(xc, n);
   const v128_t ni = wasm_i32x4_trunc_sat_f32x4(n); /* in [-150, 129]; NaN lanes give 0 and p is NaN there */
   const v128_t n1 = wasm_i32x4_shr(ni, 1), n2 = wasm_i32x4_sub(ni, n1);
   return MUL(MUL(p, pow2i(n1)), pow2i(n2));
@@ -49,17 +54,9 @@ INLINE v128_t exp4_softmax(v128_t x) {
   const v128_t magic = F(12582912.0f); /* 1.5·2^23: x·log2e + magic rounds to an integer in its low bits */
   const v128_t t = ADD(MUL(x, F(1.44269504088896341f)), magic);
   const v128_t n = SUB(t, magic);
-  const v128_t r = SUB(SUB(x, MUL(n, F(0.693359375f))), MUL(n, F(-2.12194440e-4f)));
-  v128_t p = F(1.9875691500e-4f);
-  p = ADD(MUL(p, r), F(1.3981999507e-3f));
-  p = ADD(MUL(p, r), F(8.3334519073e-3f));
-  p = ADD(MUL(p, r), F(4.1665795894e-2f));
-  p = ADD(MUL(p, r), F(1.6666665459e-1f));
-  p = ADD(MUL(p, r), F(5.0000001201e-1f));
-  p = ADD(ADD(MUL(MUL(p, r), r), r), F(1.0f));
+  const v128_t p = exp_reduced(x, n);
   /* t's bits minus magic's are n (two's complement in the mantissa); shifted into the exponent: 2^n. */
-  const v128_t pow2n = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_sub(t, magic), I(127)), 23);
-  return MUL(p, pow2n);
+  return MUL(p, pow2i(wasm_i32x4_sub(t, magic)));
 }
 
 /*
