@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { nativeOutput, type WasmHeapBackend } from './matmul-native.js';
 import type { SimdKernels } from './simd-module.js';
-import { requireInput, type KernelArgs } from './wasm-io.js';
+import { fusedWasmKernelReady, requireInput, setWasmKernels, type KernelArgs } from './wasm-io.js';
 
 /** Kernel name (package-specific). */
 export const ATTENTION_KERNEL = 'NacAttention';
@@ -46,10 +46,7 @@ function attentionKernel(simd: SimdKernels): tf.KernelFunc {
 
 /** Registers NacAttention for 'wasm' on the SIMD module, or removes it (null). Returns whether registered. */
 export function setWasmFusedAttention(simd: SimdKernels | null): boolean {
-  if (tf.getKernel(ATTENTION_KERNEL, 'wasm') != null) tf.unregisterKernel(ATTENTION_KERNEL, 'wasm');
-  if (simd == null) return false;
-  tf.registerKernel({ kernelName: ATTENTION_KERNEL, backendName: 'wasm', kernelFunc: attentionKernel(simd) });
-  return true;
+  return setWasmKernels([ATTENTION_KERNEL], simd == null ? null : () => attentionKernel(simd));
 }
 
 /**
@@ -58,9 +55,15 @@ export function setWasmFusedAttention(simd: SimdKernels | null): boolean {
  * [B, Nq, H·dh]. Null when the fused kernel cannot run it (gradient recording, another backend, other
  * dtypes or shapes).
  */
-export function fusedAttention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, bias: tf.Tensor | null, heads: number, scale: number): tf.Tensor | null {
-  const backend = tf.getBackend();
-  if (backend !== 'wasm' || tf.getKernel(ATTENTION_KERNEL, backend) == null || tf.engine().isTapeOn()) return null;
+export function fusedAttention(
+  q: tf.Tensor,
+  k: tf.Tensor,
+  v: tf.Tensor,
+  bias: tf.Tensor | null,
+  heads: number,
+  scale: number,
+): tf.Tensor | null {
+  if (!fusedWasmKernelReady(ATTENTION_KERNEL)) return null;
   if (q.rank !== 3 || k.rank !== 3 || !tf.util.arraysEqual(k.shape, v.shape)) return null;
   if ([q, k, v, bias].some((t) => t != null && t.dtype !== 'float32')) return null;
   const [B, nq, inner] = q.shape as [number, number, number];

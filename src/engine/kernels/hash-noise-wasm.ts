@@ -10,7 +10,7 @@ import { hashNoiseArray } from '../random.js';
 import { HASH_NOISE_KERNEL, type HashNoiseAttrs } from './hash-noise-webgpu.js';
 import { heapOffset, type WasmHeapBackend } from './matmul-native.js';
 import type { SimdKernels } from './simd-module.js';
-import type { KernelArgs } from './wasm-io.js';
+import { setWasmKernels, type KernelArgs } from './wasm-io.js';
 
 function kernel(simd: SimdKernels): tf.KernelFunc {
   return ((args: KernelArgs): tf.TensorInfo => {
@@ -32,8 +32,5 @@ function kernel(simd: SimdKernels): tf.KernelFunc {
 
 /** Registers the wasm noise kernel on `simd` (or removes it: null); ../random.ts uses it when present. */
 export function setWasmHashNoise(simd: SimdKernels | null): boolean {
-  if (tf.getKernel(HASH_NOISE_KERNEL, 'wasm') != null) tf.unregisterKernel(HASH_NOISE_KERNEL, 'wasm');
-  if (simd == null) return false;
-  tf.registerKernel({ kernelName: HASH_NOISE_KERNEL, backendName: 'wasm', kernelFunc: kernel(simd) });
-  return true;
+  return setWasmKernels([HASH_NOISE_KERNEL], simd == null ? null : () => kernel(simd));
 }

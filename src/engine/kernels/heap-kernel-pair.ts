@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { nativeOutput, type WasmHeapBackend } from './matmul-native.js';
-import { requireInput, type KernelArgs } from './wasm-io.js';
+import { requireInput, setWasmKernels, type KernelArgs } from './wasm-io.js';
 
 /**
  * Fills the output at byte offset `out` from x (and dy in mode 1) at `x`, `dy` on `heap`; `info` is x's
@@ -37,11 +37,5 @@ function kernel(name: string, mode: 0 | 1, fill: HeapPairFill): tf.KernelFunc {
  * them when `fill` is null. Returns whether they are registered.
  */
 export function setHeapKernelPair(forward: string, grad: string, fill: HeapPairFill | null): boolean {
-  for (const name of [forward, grad]) {
-    if (tf.getKernel(name, 'wasm') != null) tf.unregisterKernel(name, 'wasm');
-  }
-  if (fill == null) return false;
-  tf.registerKernel({ kernelName: forward, backendName: 'wasm', kernelFunc: kernel(forward, 0, fill) });
-  tf.registerKernel({ kernelName: grad, backendName: 'wasm', kernelFunc: kernel(grad, 1, fill) });
-  return true;
+  return setWasmKernels([forward, grad], fill == null ? null : (name) => kernel(name, name === forward ? 0 : 1, fill));
 }

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { nativeOutput, type WasmHeapBackend } from './matmul-native.js';
 import type { SimdKernels } from './simd-module.js';
-import { requireInput, sizeOf, type KernelArgs } from './wasm-io.js';
+import { fusedWasmKernelReady, requireInput, setWasmKernels, sizeOf, type KernelArgs } from './wasm-io.js';
 
 /** Kernel name (package-specific). */
 export const LAYER_NORM_AFFINE_KERNEL = 'NacLayerNormAffine';
@@ -34,10 +34,7 @@ function layerNormAffineKernel(simd: SimdKernels): tf.KernelFunc {
 
 /** Registers NacLayerNormAffine for 'wasm' on the SIMD module, or removes it (null). Returns whether registered. */
 export function setWasmFusedLayerNormAffine(simd: SimdKernels | null): boolean {
-  if (tf.getKernel(LAYER_NORM_AFFINE_KERNEL, 'wasm') != null) tf.unregisterKernel(LAYER_NORM_AFFINE_KERNEL, 'wasm');
-  if (simd == null) return false;
-  tf.registerKernel({ kernelName: LAYER_NORM_AFFINE_KERNEL, backendName: 'wasm', kernelFunc: layerNormAffineKernel(simd) });
-  return true;
+  return setWasmKernels([LAYER_NORM_AFFINE_KERNEL], simd == null ? null : () => layerNormAffineKernel(simd));
 }
 
 /**
@@ -45,8 +42,7 @@ export function setWasmFusedLayerNormAffine(simd: SimdKernels | null): boolean {
  * (gradient recording, another backend, other dtypes or shapes).
  */
 export function fusedLayerNormAffine(x: tf.Tensor, gamma: tf.Tensor | null, beta: tf.Tensor | null, eps: number): tf.Tensor | null {
-  const backend = tf.getBackend();
-  if (backend !== 'wasm' || tf.getKernel(LAYER_NORM_AFFINE_KERNEL, backend) == null || tf.engine().isTapeOn()) return null;
+  if (!fusedWasmKernelReady(LAYER_NORM_AFFINE_KERNEL)) return null;
   const d = x.shape[x.rank - 1];
   if (d == null || d === 0 || [x, gamma, beta].some((t) => t != null && t.dtype !== 'float32')) return null;
   if ([gamma, beta].some((t) => t != null && !tf.util.arraysEqual(t.shape, [d]))) return null;

@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { nativeOutput, type WasmHeapBackend } from './matmul-native.js';
 import type { SimdKernels } from './simd-module.js';
-import { requireInput, sizeOf, type KernelArgs } from './wasm-io.js';
+import { fusedWasmKernelReady, requireInput, setWasmKernels, sizeOf, type KernelArgs } from './wasm-io.js';
 
 /** Kernel names (package-specific: tfjs has no such kernels). */
 export const LINEAR_KERNEL = 'NacLinear';
@@ -45,8 +45,23 @@ function linearKernel(simd: SimdKernels): tf.KernelFunc {
       const at = (name: Optional): number => (given.includes(name) ? offsets[2 + given.indexOf(name)]! : 0);
       const scratch = simd.malloc(Math.max(16, 4 * (simd.gemmScratchFloats(n, k) + block * n)));
       try {
-        if (block > 0) simd.gemmLinearGeglu(offsets[0]!, at('scale'), period, offsets[1]!, at('bias'), offsets.at(-1)!, scratch, m, n, k, block);
-        else simd.gemmLinear(offsets[0]!, at('scale'), period, offsets[1]!, at('bias'), at('gain'), at('residual'), offsets.at(-1)!, scratch, m, n, k);
+        if (block > 0)
+          simd.gemmLinearGeglu(offsets[0]!, at('scale'), period, offsets[1]!, at('bias'), offsets.at(-1)!, scratch, m, n, k, block);
+        else
+          simd.gemmLinear(
+            offsets[0]!,
+            at('scale'),
+            period,
+            offsets[1]!,
+            at('bias'),
+            at('gain'),
+            at('residual'),
+            offsets.at(-1)!,
+            scratch,
+            m,
+            n,
+            k,
+          );
       } finally {
         simd.free(scratch);
       }
@@ -66,11 +81,10 @@ function gegluKernel(simd: SimdKernels): tf.KernelFunc {
 
 /** Registers NacLinear and NacGeglu for 'wasm' on the SIMD module, or removes them (null). Returns whether registered. */
 export function setWasmFusedLinear(simd: SimdKernels | null): boolean {
-  for (const name of [LINEAR_KERNEL, GEGLU_KERNEL]) if (tf.getKernel(name, 'wasm') != null) tf.unregisterKernel(name, 'wasm');
-  if (simd == null) return false;
-  tf.registerKernel({ kernelName: LINEAR_KERNEL, backendName: 'wasm', kernelFunc: linearKernel(simd) });
-  tf.registerKernel({ kernelName: GEGLU_KERNEL, backendName: 'wasm', kernelFunc: gegluKernel(simd) });
-  return true;
+  return setWasmKernels(
+    [LINEAR_KERNEL, GEGLU_KERNEL],
+    simd == null ? null : (name) => (name === LINEAR_KERNEL ? linearKernel : gegluKernel)(simd),
+  );
 }
 
 /** What fusedLinear applies around x·W (each optional). */
@@ -104,8 +118,7 @@ function isSuffix(t: tf.Tensor, shape: readonly number[]): boolean {
  * (gradient recording, another backend, other dtypes or shapes): the caller composes tfjs ops then.
  */
 export function fusedLinear(x: tf.Tensor, weight: tf.Tensor, parts: FusedLinearParts = {}): tf.Tensor | null {
-  const backend = tf.getBackend();
-  if (backend !== 'wasm' || tf.getKernel(LINEAR_KERNEL, backend) == null || tf.engine().isTapeOn()) return null;
+  if (!fusedWasmKernelReady(LINEAR_KERNEL)) return null;
   const { scale, bias, gain, residual, activation } = parts;
   if (weight.rank !== 2 || x.rank < 1 || ![x, weight, scale, bias, gain, residual].every(isFloat)) return null;
   const [k, n] = weight.shape as [number, number];

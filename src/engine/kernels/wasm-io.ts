@@ -148,3 +148,20 @@ export function expectShape(kernel: string, what: string, actual: readonly numbe
     throw new Error(`${kernel} (wasm patch kernel): ${what} has shape [${actual.join(',')}], expected [${expected.join(',')}]`);
   }
 }
+
+/**
+ * Registers `make(name)` on 'wasm' for each of `names`, replacing any registration, or only removes
+ * them when `make` is null (the package-specific kernels: their own names, no stock kernel to keep).
+ * Returns whether they are registered.
+ */
+export function setWasmKernels(names: readonly string[], make: ((name: string) => tf.KernelFunc) | null): boolean {
+  for (const name of names) if (tf.getKernel(name, 'wasm') != null) tf.unregisterKernel(name, 'wasm');
+  if (make == null) return false;
+  for (const name of names) tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: make(name) });
+  return true;
+}
+
+/** Whether a fused eval kernel `name` may run now: wasm active, the kernel registered, no gradient being recorded. */
+export function fusedWasmKernelReady(name: string): boolean {
+  return tf.getBackend() === 'wasm' && tf.getKernel(name, 'wasm') != null && !tf.engine().isTapeOn();
+}
