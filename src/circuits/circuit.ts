@@ -22,6 +22,11 @@ export interface CircuitStates {
   outputStates: tf.Tensor;
 }
 
+/** The stages of Circuit.forward, in order. */
+export type CircuitStage = 'readIn' | 'propagators' | 'readOut';
+/** Runs one stage's computation `run` (and may time it); must return run's result. */
+export type CircuitStageRunner = (name: CircuitStage, run: () => tf.Tensor) => tf.Tensor;
+
 export class Circuit extends Module {
   readonly latents: { readIn: ModuleLatents; propagator: ModuleLatents; readOut: ModuleLatents };
   readonly seeder: LatentSeeder;
@@ -158,27 +163,48 @@ export class Circuit extends Module {
     };
   }
 
-  /** Runs the circuit on tokens [B, V, d_in]. */
-  forward(tokens: tf.Tensor, rng: Rng): CircuitStates {
+  /**
+   * Runs the circuit on tokens [B, V, d_in]. `stage` wraps each of its three stages (the default runs
+   * them as they are): src/prune/stages.ts times them with it. Each seeder call runs in the stage whose
+   * states it seeds.
+   */
+  forward(tokens: tf.Tensor, rng: Rng, stage: CircuitStageRunner = (_name, run) => run()): CircuitStates {
     return tf.tidy(() => {
       const B = tokens.shape[0] as number;
       const { readIn: gi, propagator: gm, readOut: go } = this.latents;
-      const inputStates = this.readIn.forward(this.seeder.forward(gi.codes, B, rng), tokens, this.codes(gi, rng), rng);
-      let med = this.seeder.forward(gm.codes, B, rng);
-      this.propagators.forEach((layer, l) => {
-        const receivers: LayerParticipants = { states: med, codes: this.codes(gm, rng), signatures: gm.signatures };
-        const withInputs = l === 0 || this.cfg.persistentReadIn;
-        const senders: LayerParticipants = withInputs
-          ? this.readInAndPropagators(inputStates, med, rng, true)
-          : { states: med, codes: this.codes(gm, rng), signatures: gm.signatures, receiverRows: 0 };
-        med = layer.forward(receivers, senders, rng);
-      });
-      const outputStates = this.readOut.forward(
-        { states: this.seeder.forward(go.codes, B, rng), codes: this.codes(go, rng), signatures: go.signatures },
-        this.readInAndPropagators(inputStates, med, rng),
-        rng,
+      // In eval every example starts from the same seeded states (null in training): layers given them as
+      // templates compute what depends on them alone once, not per example.
+      const template = (group: ModuleLatents): tf.Tensor | undefined => this.seeder.evalState(group.codes) ?? undefined;
+      const inputStates = stage('readIn', () =>
+        this.readIn.forward(this.seeder.forward(gi.codes, B, rng), tokens, this.codes(gi, rng), rng, template(gi)),
       );
-      return { inputStates, mediatorStates: med, outputStates };
+      const mediatorStates = stage('propagators', () => {
+        let med = this.seeder.forward(gm.codes, B, rng);
+        let medTemplate = template(gm);
+        this.propagators.forEach((layer, l) => {
+          const receivers: LayerParticipants = {
+            states: med,
+            codes: this.codes(gm, rng),
+            signatures: gm.signatures,
+            template: medTemplate,
+          };
+          const withInputs = l === 0 || this.cfg.persistentReadIn;
+          const senders: LayerParticipants = withInputs
+            ? { ...this.readInAndPropagators(inputStates, med, rng, true), template: medTemplate }
+            : { states: med, codes: this.codes(gm, rng), signatures: gm.signatures, receiverRows: 0, template: medTemplate };
+          med = layer.forward(receivers, senders, rng);
+          medTemplate = undefined; // after the first layer the states depend on the input
+        });
+        return med;
+      });
+      const outputStates = stage('readOut', () =>
+        this.readOut.forward(
+          { states: this.seeder.forward(go.codes, B, rng), codes: this.codes(go, rng), signatures: go.signatures, template: template(go) },
+          this.readInAndPropagators(inputStates, mediatorStates, rng),
+          rng,
+        ),
+      );
+      return { inputStates, mediatorStates, outputStates };
     });
   }
 }

@@ -31,6 +31,11 @@ export interface LayerParticipants {
   signatures: tf.Tensor;
   /** Senders only: the receivers' states are these states' rows [receiverRows, receiverRows + U_r) (axis 1). */
   receiverRows?: number;
+  /**
+   * Eval only, [Ut, d]: the last Ut rows of `states` are these rows in every example (seeded states), so
+   * the attention computes their queries, keys and values once (for receivers, Ut is all of U_r).
+   */
+  template?: tf.Tensor;
 }
 
 export class KernelAttentionLayer extends Module {
@@ -56,7 +61,12 @@ export class KernelAttentionLayer extends Module {
       const dropping = this.training && this.opts.dropPath > 0;
       // Without drop path the residual add rides on the attention's output projection (fused in eval on wasm).
       const residual = this.opts.residual && !dropping ? receivers.states : null;
-      const m = this.attention.branch(receivers.states, senders.states, receivers.codes, senders.codes, logK, residual, senders.receiverRows);
+      const m = this.attention.branch(receivers.states, senders.states, receivers.codes, senders.codes, logK, {
+        residual,
+        receiverRows: senders.receiverRows,
+        receiverTemplate: receivers.template,
+        senderTemplate: senders.template,
+      });
       let x = residual != null ? m : dropPath(m, this.opts.dropPath, this.training, rng);
       if (this.opts.residual && residual == null) x = receivers.states.add(x);
       return this.ffn.forward(x, receivers.codes, rng);

@@ -15,6 +15,7 @@ import { LayerScale } from '../nn/layer-scale.js';
 import { ModFFN } from '../nn/mod-ffn.js';
 import { dropPath } from '../nn/drop-path.js';
 import { mergeHeads, splitHeads } from '../nn/mod-attention.js';
+import { repeatBatch } from '../nn/repeat-batch.js';
 import type { Rng } from '../util/rng.js';
 
 export interface ReadInOptions {
@@ -59,18 +60,38 @@ export class ReadInAttention extends Module {
     this.layerScale = this.addChild('layerScale', new LayerScale(dim, opts.layerScale));
   }
 
-  /** Attention branch γ ⊙ ModFC_O(...): states [B, U, d], tokens [B, V, d_in], codes [U, d_code] → [B, U, d]. */
-  branch(states: tf.Tensor, tokens: tf.Tensor, codes: tf.Tensor): tf.Tensor {
+  /** The queries with W_K folded in, q'[b,h,u,:] = W_K^h q[b,h,u,:] ⊙ m^K_u, for states [B, U, d] → [B, H·U, d_in]. */
+  private foldedQueries(states: tf.Tensor, codes: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const { heads: H, headDim: dh, tokenDim: din } = this.opts;
+      const [B, U] = states.shape as [number, number, number];
+      const q = splitHeads(this.query.forward(this.receiverNorm.forward(states), codes), H); // [B, H, U, dh]
+      const wk = this.key.weight.reshape([din, H, dh]).transpose([1, 2, 0]); // [H, dh, din]
+      const qh = q.transpose([1, 0, 2, 3]).reshape([H, B * U, dh]);
+      const qk = tf.matMul(qh, wk).reshape([H, B, U, din]).transpose([1, 0, 2, 3]).mul(this.key.modulation(codes));
+      return qk.reshape([B, H * U, din]);
+    });
+  }
+
+  /**
+   * Attention branch γ ⊙ ModFC_O(...): states [B, U, d], tokens [B, V, d_in], codes [U, d_code] → [B, U, d].
+   * `template` [U, d] (eval): every example's states equal it, so the folded queries are computed once.
+   */
+  branch(states: tf.Tensor, tokens: tf.Tensor, codes: tf.Tensor, template?: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const { heads: H, headDim: dh, tokenDim: din } = this.opts;
       const [B, U] = states.shape as [number, number, number];
       const x = this.senderNorm.forward(tokens); // [B, V, din]
-      const q = splitHeads(this.query.forward(this.receiverNorm.forward(states), codes), H); // [B, H, U, dh]
-      // Fold W_K into the queries: q'[b,h,u,:] = W_K^h q[b,h,u,:] ⊙ m^K_u   → [B, H, U, din]
-      const wk = this.key.weight.reshape([din, H, dh]).transpose([1, 2, 0]); // [H, dh, din]
-      const qh = q.transpose([1, 0, 2, 3]).reshape([H, B * U, dh]);
-      const qk = tf.matMul(qh, wk).reshape([H, B, U, din]).transpose([1, 0, 2, 3]).mul(this.key.modulation(codes));
-      let scores = tf.matMul(qk.reshape([B, H * U, din]), x, false, true); // [B, H·U, V]
+      const qk =
+        template == null
+          ? this.foldedQueries(states, codes)
+          : repeatBatch(
+              this.evalCached('templateQueries', [template, codes, ...this.namedParameters().values()], () =>
+                this.foldedQueries(template.expandDims(0), codes).squeeze([0]),
+              ),
+              B,
+            );
+      let scores = tf.matMul(qk, x, false, true); // [B, H·U, V]
       // A key bias b_K would add q^h_u·b^h_K, constant over v: it cancels in the softmax.
       scores = scores.mul(1 / Math.sqrt(dh));
       const attn = tf.softmax(scores, -1);
@@ -112,10 +133,10 @@ export class ReadIn extends Module {
     );
   }
 
-  /** Seed states [B, U, d] + tokens [B, V, d_in] → read-in states [B, U, d]. */
-  forward(seeds: tf.Tensor, tokens: tf.Tensor, codes: tf.Tensor, rng: Rng): tf.Tensor {
+  /** Seed states [B, U, d] + tokens [B, V, d_in] → read-in states [B, U, d]; `template`: see ReadInAttention.branch. */
+  forward(seeds: tf.Tensor, tokens: tf.Tensor, codes: tf.Tensor, rng: Rng, template?: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      let m = dropPath(this.attention.branch(seeds, tokens, codes), this.opts.dropPath, this.training, rng);
+      let m = dropPath(this.attention.branch(seeds, tokens, codes, template), this.opts.dropPath, this.training, rng);
       if (this.opts.residual) m = seeds.add(m);
       return this.ffn.forward(m, codes, rng);
     });

@@ -31,13 +31,20 @@ export class LatentSeeder extends Module {
     this.logVar.bias?.assign(tf.fill([stateDim], noise.logVarBias));
   }
 
+  /**
+   * Eval mode: the state [U, d] every example starts from (the mean), computed once per set of codes and
+   * parameters (../nn/eval-cache.ts; owned by the cache, not to be disposed). Training mode: null (the
+   * states are sampled per example).
+   */
+  evalState(codes: tf.Tensor): tf.Tensor | null {
+    if (this.training) return null;
+    return this.evalCached('mean', [codes, ...this.namedParameters().values()], () => this.mean.forward(this.norm.forward(codes)));
+  }
+
   /** Codes [U, d_code] → states [B, U, d]. */
   forward(codes: tf.Tensor, batch: number, rng: Rng): tf.Tensor {
-    if (!this.training) {
-      // Parameter-only up to the batch copy: computed once per set of codes in eval mode (../nn/eval-cache.ts).
-      const mu = this.evalCached('mean', [codes, ...this.namedParameters().values()], () => this.mean.forward(this.norm.forward(codes)));
-      return tf.tidy(() => repeatBatch(mu, batch));
-    }
+    const mu = this.evalState(codes);
+    if (mu != null) return tf.tidy(() => repeatBatch(mu, batch));
     return tf.tidy(() => {
       const c = this.norm.forward(codeNoise(codes, this.noise.codeNoise, this.training, rng));
       const mu = this.mean.forward(c);

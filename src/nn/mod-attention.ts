@@ -15,6 +15,7 @@ import type { Rng } from '../util/rng.js';
 import { noteAttention, recordingAttention } from './attention-probe.js';
 import { fusedAttention } from '../engine/kernels/attention-simd.js';
 import { recordingGradients } from './eval-cache.js';
+import { repeatBatch } from './repeat-batch.js';
 
 export interface ModAttentionOptions {
   dim: number;
@@ -38,6 +39,21 @@ export function splitHeads(x: tf.Tensor, heads: number): tf.Tensor {
 export function mergeHeads(x: tf.Tensor): tf.Tensor {
   const [B, H, U, dh] = x.shape as [number, number, number, number];
   return x.transpose([0, 2, 1, 3]).reshape([B, U, H * dh]);
+}
+
+/** Eval-time shortcuts and the fused residual of ModAttention.branch; each gives the same values as without it. */
+export interface AttentionBranchOptions {
+  /** Shaped like the result: residual + the branch is returned (fused with the output projection where the backend can). */
+  residual?: tf.Tensor | null;
+  /** The receivers are the senders' rows [receiverRows, receiverRows + Ur) (lets a shared norm run once in eval). */
+  receiverRows?: number | null;
+  /**
+   * [Ur, d]: every example's receivers equal these rows (seeded states in eval). Their queries are
+   * computed once per set of parameters (eval cache) and repeated over the batch.
+   */
+  receiverTemplate?: tf.Tensor | null;
+  /** [Ut, d]: every example's last Ut senders equal these rows; their keys and values are computed once. */
+  senderTemplate?: tf.Tensor | null;
 }
 
 export class ModAttention extends Module {
@@ -69,9 +85,7 @@ export class ModAttention extends Module {
   /**
    * The attention branch γ ⊙ ModFC_O(...) for receivers [B, Ur, d] and senders [B, Us, d] with
    * codes [Ur, d_code] / [Us, d_code] and an optional bias [Ur, Us] or [B, Ur, Us]. Returns [B, Ur, d];
-   * with `residual` (shaped like the result), residual + the branch (the residual connection, fused
-   * with the output projection where the backend can). `receiverRows`: the receivers are the senders'
-   * rows [receiverRows, receiverRows + Ur) (lets a shared norm run once in eval).
+   * the options add eval-time shortcuts (see AttentionBranchOptions) and the fused residual.
    */
   branch(
     receivers: tf.Tensor,
@@ -79,21 +93,52 @@ export class ModAttention extends Module {
     receiverCodes: tf.Tensor,
     senderCodes: tf.Tensor,
     bias: tf.Tensor | null,
-    residual: tf.Tensor | null = null,
-    receiverRows: number | null = null,
+    options: AttentionBranchOptions = {},
   ): tf.Tensor {
     return tf.tidy(() => {
+      const { residual = null, receiverRows = null, receiverTemplate = null, senderTemplate = null } = options;
       const H = this.opts.heads;
       const scale = 1 / Math.sqrt(this.opts.headDim);
-      const sn = (this.senderNorm ?? this.receiverNorm).forward(senders);
-      // In eval with a shared norm, receivers that are rows of the senders take their normalised rows
-      // from sn (layer norm is per row: the same values) instead of a second layer norm.
       const [B, Ur, D] = receivers.shape as [number, number, number];
-      const reuse = this.senderNorm == null && receiverRows != null && !this.training && !recordingGradients();
-      const rn = reuse ? sn.slice([0, receiverRows, 0], [B, Ur, D]) : this.receiverNorm.forward(receivers);
-      const q = this.query.forward(rn, receiverCodes);
-      const k = this.key.forward(sn, senderCodes);
-      const v = this.value.forward(sn, senderCodes);
+      const Us = senders.shape[1] as number;
+      const senderNorm = this.senderNorm ?? this.receiverNorm;
+      // Sender rows [Uv, Us) equal senderTemplate in every example: their keys and values are computed once.
+      const Ut = senderTemplate?.shape[0] ?? 0;
+      const Uv = Us - Ut;
+      const sn = Uv > 0 ? senderNorm.forward(Ut > 0 ? senders.slice([0, 0, 0], [B, Uv, D]) : senders) : null;
+      const params = (): tf.Tensor[] => [...this.namedParameters().values()];
+      const keysOrValues = (fc: ModFC, site: string): tf.Tensor => {
+        if (Ut === 0) return fc.forward(sn as tf.Tensor, senderCodes);
+        const constant = this.evalCached(site, [senderTemplate as tf.Tensor, senderCodes, ...params()], () =>
+          fc.forward(senderNorm.forward(senderTemplate as tf.Tensor), this.codeRows('templateSenderCodes', senderCodes, Uv, Ut)),
+        );
+        const repeated = repeatBatch(constant, B);
+        if (sn == null) return repeated;
+        return tf.concat([fc.forward(sn, this.codeRows('varyingSenderCodes', senderCodes, 0, Uv)), repeated], 1);
+      };
+      let q: tf.Tensor;
+      if (receiverTemplate != null) {
+        q = repeatBatch(
+          this.evalCached('templateQuery', [receiverTemplate, receiverCodes, ...params()], () =>
+            this.query.forward(this.receiverNorm.forward(receiverTemplate), receiverCodes),
+          ),
+          B,
+        );
+      } else {
+        // In eval with a shared norm, receivers that are rows of the senders take their normalised rows
+        // from sn (layer norm is per row: the same values) instead of a second layer norm.
+        const reuse =
+          this.senderNorm == null &&
+          sn != null &&
+          receiverRows != null &&
+          receiverRows + Ur <= Uv &&
+          !this.training &&
+          !recordingGradients();
+        const rn = reuse ? (sn as tf.Tensor).slice([0, receiverRows, 0], [B, Ur, D]) : this.receiverNorm.forward(receivers);
+        q = this.query.forward(rn, receiverCodes);
+      }
+      const k = keysOrValues(this.key, 'templateKeys');
+      const v = keysOrValues(this.value, 'templateValues');
       // One fused kernel where the backend has it (eval on wasm), unless attention weights are recorded.
       let mixed = recordingAttention() ? null : fusedAttention(q, k, v, bias, H, scale);
       if (mixed == null) {
@@ -106,5 +151,10 @@ export class ModAttention extends Module {
       if (residual != null) return this.output.forward(mixed, receiverCodes, { gain: this.layerScale.gamma, residual });
       return this.layerScale.forward(this.output.forward(mixed, receiverCodes));
     });
+  }
+
+  /** Rows [start, start + n) of codes [U, d_code], held by the eval cache so that ModFC's modulation cache keeps hitting. */
+  private codeRows(site: string, codes: tf.Tensor, start: number, n: number): tf.Tensor {
+    return this.evalCached(site, [codes], () => codes.slice([start, 0], [n, codes.shape[1] as number]));
   }
 }
