@@ -2,7 +2,9 @@
 /**
  * Two builds of the SIMD module's GEMM (wasm/src/gemm.c) on the same products, round by round in one
  * process: GFLOP/s of gemm_batched per shape for each build, and whether their results agree bit for
- * bit. A build is a committed src/engine/kernels/simd-wasm-binary.ts, e.g. an older one from git:
+ * bit; then the same for the fused eval attention (wasm/src/attention.c) on the reference NAC's
+ * propagator shape, with a bias that masks about 69 % of the pairs (as the truncated kernel does in
+ * eval), reporting the largest difference instead. A build is a committed src/engine/kernels/simd-wasm-binary.ts, e.g. an older one from git:
  *
  *   git show <commit>:src/engine/kernels/simd-wasm-binary.ts > /tmp/old.ts
  *   node bench/simd-gemm-ab.mjs /tmp/old.ts src/engine/kernels/simd-wasm-binary.ts [reps]
@@ -53,3 +55,33 @@ for (const [m, k, n, ta, tb] of SHAPES) {
   const label = `[${m},${k}]${ta ? 'ᵀ' : ''}·[${k},${n}]${tb ? 'ᵀ' : ''}`;
   console.log(`${label.padEnd(22)} A ${gf[0].toFixed(1).padStart(5)}  B ${gf[1].toFixed(1).padStart(5)} GFLOP/s  B/A ${(gf[1] / gf[0]).toFixed(3)}  ${same ? 'bit-identical' : 'DIFFERENT results'}`);
 }
+
+// The fused attention: batch 32, 4 heads × 32, 64 receivers, 80 senders, one [64, 80] bias for all.
+const [AB, AQ, AK, AH, ADH] = [32, 64, 80, 4, 32];
+const ALD = AH * ADH;
+const at = { q: A };
+at.k = at.q + 4 * AB * AQ * ALD;
+at.v = at.k + 4 * AB * AK * ALD;
+at.bias = at.v + 4 * AB * AK * ALD;
+at.out = at.bias + 4 * AQ * AK;
+at.scratch = at.out + 4 * AB * AQ * ALD;
+const scratchFloats = Math.max(...builds.map((e) => e.attention_scratch_floats(AQ, AK, ADH)));
+if (at.scratch + 4 * scratchFloats > memory.buffer.byteLength) throw new Error('attention: the heap is too small');
+for (let i = 0; i < (at.bias - at.q) / 4; i++) heap[at.q / 4 + i] = Math.sin(i * 0.37);
+for (let i = 0; i < AQ * AK; i++) heap[at.bias / 4 + i] = Math.sin(i * 1.3) < -0.38 || Math.cos(i * 0.7) > 0.35 ? -Infinity : 0.1 * Math.cos(i);
+const masked = Array.from(heap.subarray(at.bias / 4, at.bias / 4 + AQ * AK)).filter((v) => v === -Infinity).length / (AQ * AK);
+const attTimes = [[], []];
+const attOut = [];
+for (let r = 0; r < reps + 3; r++) {
+  builds.forEach((e, j) => {
+    const t0 = performance.now();
+    e.attention(at.q, at.k, at.v, at.bias, 0, at.out, at.scratch, AB, AQ, AK, AH, ADH, 1 / Math.sqrt(ADH));
+    if (r >= 3) attTimes[j].push(performance.now() - t0);
+    if (r === 0) attOut[j] = heap.slice(at.out / 4, at.out / 4 + AB * AQ * ALD);
+  });
+}
+const diff = attOut[0].reduce((mx, v, i) => Math.max(mx, Math.abs(v - attOut[1][i])), 0);
+const [ta, tb] = attTimes.map(median);
+console.log(
+  `attention [${AB}·${AH}, ${AQ} × ${AK}] (${(100 * masked).toFixed(0)} % masked)  A ${ta.toFixed(2)} ms  B ${tb.toFixed(2)} ms  B/A time ${(tb / ta).toFixed(3)}  largest difference ${diff.toExponential(1)}`,
+);
