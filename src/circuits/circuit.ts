@@ -12,7 +12,7 @@ import type { ModFFNOptions } from '../nn/mod-ffn.js';
 import { ModuleLatents } from './latents.js';
 import { LatentSeeder } from './seeder.js';
 import { ReadIn } from './read-in.js';
-import { KernelAttentionLayer, type LayerParticipants } from './propagator.js';
+import { KernelAttentionLayer, type LayerParticipants, type SenderParticipants } from './propagator.js';
 import { codeNoise } from './code-noise.js';
 
 /** The module states a forward pass produces. */
@@ -148,18 +148,18 @@ export class Circuit extends Module {
   }
 
   /**
-   * The senders [read-in ∪ propagator modules], read-in first (the reference's order); `medReceive`: the
-   * propagators (`med`) are also the receivers (noted, so that a shared norm is computed once in eval).
+   * The senders [read-in ∪ propagator modules], read-in first (the reference's order), as two parts:
+   * in eval the attention reads them without joining them (and, when `med` is also the receivers'
+   * states, normalises those rows once for both).
    */
-  private readInAndPropagators(inputStates: tf.Tensor, med: tf.Tensor, rng: Rng, medReceive = false): LayerParticipants {
+  private readInAndPropagators(inputStates: tf.Tensor, med: tf.Tensor, rng: Rng): SenderParticipants {
     const { readIn: gi, propagator: gm } = this.latents;
     // In eval mode the joined codes and signatures are parameter-only: joined once (../nn/eval-cache.ts).
     const join = (site: string, a: tf.Tensor, b: tf.Tensor): tf.Tensor => this.evalCached(site, [a, b], () => tf.concat([a, b], 0));
     return {
-      states: tf.concat([inputStates, med], 1),
+      states: [inputStates, med],
       codes: join('senderCodes', this.codes(gi, rng), this.codes(gm, rng)),
       signatures: join('senderSignatures', gi.signatures, gm.signatures),
-      ...(medReceive ? { receiverRows: inputStates.shape[1] as number } : {}),
     };
   }
 
@@ -189,9 +189,9 @@ export class Circuit extends Module {
             template: medTemplate,
           };
           const withInputs = l === 0 || this.cfg.persistentReadIn;
-          const senders: LayerParticipants = withInputs
-            ? { ...this.readInAndPropagators(inputStates, med, rng, true), template: medTemplate }
-            : { states: med, codes: this.codes(gm, rng), signatures: gm.signatures, receiverRows: 0, template: medTemplate };
+          const senders: SenderParticipants = withInputs
+            ? { ...this.readInAndPropagators(inputStates, med, rng), template: medTemplate }
+            : { states: med, codes: this.codes(gm, rng), signatures: gm.signatures, template: medTemplate };
           med = layer.forward(receivers, senders, rng);
           medTemplate = undefined; // after the first layer the states depend on the input
         });

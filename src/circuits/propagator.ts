@@ -24,18 +24,22 @@ export interface KernelAttentionLayerOptions {
   dropPath: number;
 }
 
-/** What one layer needs of its receivers and senders. */
+/** What one layer needs of its receivers. */
 export interface LayerParticipants {
   states: tf.Tensor;
   codes: tf.Tensor;
   signatures: tf.Tensor;
-  /** Senders only: the receivers' states are these states' rows [receiverRows, receiverRows + U_r) (axis 1). */
-  receiverRows?: number;
   /**
-   * Eval only, [Ut, d]: the last Ut rows of `states` are these rows in every example (seeded states), so
-   * the attention computes their queries, keys and values once (for receivers, Ut is all of U_r).
+   * Eval only, [Ut, d]: the last Ut rows of the states are these rows in every example (seeded states),
+   * so the attention computes their queries, keys and values once (for receivers, Ut is all of U_r; for
+   * senders in parts, the last part).
    */
   template?: tf.Tensor;
+}
+
+/** What one layer needs of its senders: states whole [B, Us, d] or in parts [B, U_i, d] along axis 1 (see ModAttention.branch). */
+export interface SenderParticipants extends Omit<LayerParticipants, 'states'> {
+  states: tf.Tensor | readonly tf.Tensor[];
 }
 
 export class KernelAttentionLayer extends Module {
@@ -54,7 +58,7 @@ export class KernelAttentionLayer extends Module {
   }
 
   /** Updates the receivers' states [B, Ur, d] from the senders' states [B, Us, d]. */
-  forward(receivers: LayerParticipants, senders: LayerParticipants, rng: Rng): tf.Tensor {
+  forward(receivers: LayerParticipants, senders: SenderParticipants, rng: Rng): tf.Tensor {
     return tidy(() => {
       const B = receivers.states.shape[0] as number;
       const logK = this.kernel.logKernel(receivers.signatures, senders.signatures, B, this.training, rng.seed());
@@ -63,7 +67,6 @@ export class KernelAttentionLayer extends Module {
       const residual = this.opts.residual && !dropping ? receivers.states : null;
       const m = this.attention.branch(receivers.states, senders.states, receivers.codes, senders.codes, logK, {
         residual,
-        receiverRows: senders.receiverRows,
         receiverTemplate: receivers.template,
         senderTemplate: senders.template,
       });

@@ -45,14 +45,15 @@ export function mergeHeads(x: tf.Tensor): tf.Tensor {
 export interface AttentionBranchOptions {
   /** Shaped like the result: residual + the branch is returned (fused with the output projection where the backend can). */
   residual?: tf.Tensor | null;
-  /** The receivers are the senders' rows [receiverRows, receiverRows + Ur) (lets a shared norm run once in eval). */
-  receiverRows?: number | null;
   /**
    * [Ur, d]: every example's receivers equal these rows (seeded states in eval). Their queries are
    * computed once per set of parameters (eval cache) and repeated over the batch.
    */
   receiverTemplate?: tf.Tensor | null;
-  /** [Ut, d]: every example's last Ut senders equal these rows; their keys and values are computed once. */
+  /**
+   * [Ut, d]: every example's last Ut senders (the last sender part, when the senders come in parts)
+   * equal these rows; their keys and values are computed once.
+   */
   senderTemplate?: tf.Tensor | null;
 }
 
@@ -85,36 +86,51 @@ export class ModAttention extends Module {
   /**
    * The attention branch γ ⊙ ModFC_O(...) for receivers [B, Ur, d] and senders [B, Us, d] with
    * codes [Ur, d_code] / [Us, d_code] and an optional bias [Ur, Us] or [B, Ur, Us]. Returns [B, Ur, d];
-   * the options add eval-time shortcuts (see AttentionBranchOptions) and the fused residual.
+   * the options add eval-time shortcuts (see AttentionBranchOptions) and the fused residual. The
+   * senders may come as parts [B, U_i, d] along the module axis (read-in states, then the receivers'
+   * own states): in eval each is normalised once, and receivers that are one of them reuse its rows.
    */
   branch(
     receivers: tf.Tensor,
-    senders: tf.Tensor,
+    senders: tf.Tensor | readonly tf.Tensor[],
     receiverCodes: tf.Tensor,
     senderCodes: tf.Tensor,
     bias: tf.Tensor | null,
     options: AttentionBranchOptions = {},
   ): tf.Tensor {
     return tf.tidy(() => {
-      const { residual = null, receiverRows = null, receiverTemplate = null, senderTemplate = null } = options;
+      const { residual = null, receiverTemplate = null, senderTemplate = null } = options;
       const H = this.opts.heads;
       const scale = 1 / Math.sqrt(this.opts.headDim);
-      const [B, Ur, D] = receivers.shape as [number, number, number];
-      const Us = senders.shape[1] as number;
-      const senderNorm = this.senderNorm ?? this.receiverNorm;
+      const B = receivers.shape[0] as number;
+      const evalMode = !this.training && !recordingGradients();
+      // In eval the sender parts are normalised and projected as they are (the fused kernels read them
+      // without joining them); otherwise they are joined first.
+      let parts: tf.Tensor[] = Array.isArray(senders) ? [...(senders as tf.Tensor[])] : [senders as tf.Tensor];
+      if (!evalMode && parts.length > 1) parts = [tf.concat(parts, 1)];
+      const Us = parts.reduce((n, p) => n + (p.shape[1] as number), 0);
       // Sender rows [Uv, Us) equal senderTemplate in every example: their keys and values are computed once.
       const Ut = senderTemplate?.shape[0] ?? 0;
       const Uv = Us - Ut;
-      const sn = Uv > 0 ? senderNorm.forward(Ut > 0 ? senders.slice([0, 0, 0], [B, Uv, D]) : senders) : null;
+      if (Ut > 0) {
+        const last = parts[parts.length - 1] as tf.Tensor;
+        const [, U, D] = last.shape as [number, number, number];
+        if (U === Ut) parts.pop();
+        else if (parts.length === 1) parts = [last.slice([0, 0, 0], [B, U - Ut, D])];
+        else throw new Error(`ModAttention: senderTemplate has ${Ut} rows; it must cover the last sender part (${U} rows)`);
+      }
+      const senderNorm = this.senderNorm ?? this.receiverNorm;
+      const sn = parts.map((p) => senderNorm.forward(p));
       const params = (): tf.Tensor[] => [...this.namedParameters().values()];
       const keysOrValues = (fc: ModFC, site: string): tf.Tensor => {
-        if (Ut === 0) return fc.forward(sn as tf.Tensor, senderCodes);
+        const varyingCodes = Ut === 0 ? senderCodes : this.codeRows('varyingSenderCodes', senderCodes, 0, Uv);
+        const varying = sn.length === 0 ? null : fc.forward(sn, varyingCodes);
+        if (Ut === 0) return varying as tf.Tensor;
         const constant = this.evalCached(site, [senderTemplate as tf.Tensor, senderCodes, ...params()], () =>
           fc.forward(senderNorm.forward(senderTemplate as tf.Tensor), this.codeRows('templateSenderCodes', senderCodes, Uv, Ut)),
         );
         const repeated = repeatBatch(constant, B);
-        if (sn == null) return repeated;
-        return tf.concat([fc.forward(sn, this.codeRows('varyingSenderCodes', senderCodes, 0, Uv)), repeated], 1);
+        return varying == null ? repeated : tf.concat([varying, repeated], 1);
       };
       let q: tf.Tensor;
       if (receiverTemplate != null) {
@@ -125,17 +141,10 @@ export class ModAttention extends Module {
           B,
         );
       } else {
-        // In eval with a shared norm, receivers that are rows of the senders take their normalised rows
-        // from sn (layer norm is per row: the same values) instead of a second layer norm.
-        const reuse =
-          this.senderNorm == null &&
-          sn != null &&
-          receiverRows != null &&
-          receiverRows + Ur <= Uv &&
-          !this.training &&
-          !recordingGradients();
-        const rn = reuse ? (sn as tf.Tensor).slice([0, receiverRows, 0], [B, Ur, D]) : this.receiverNorm.forward(receivers);
-        q = this.query.forward(rn, receiverCodes);
+        // In eval with a shared norm, receivers that are one of the sender parts take its normalised
+        // rows (the same values) instead of a second layer norm.
+        const part = this.senderNorm == null && evalMode ? parts.indexOf(receivers) : -1;
+        q = this.query.forward(part >= 0 ? (sn[part] as tf.Tensor) : this.receiverNorm.forward(receivers), receiverCodes);
       }
       const k = keysOrValues(this.key, 'templateKeys');
       const v = keysOrValues(this.value, 'templateValues');

@@ -86,14 +86,17 @@ export class ModFC extends Module {
 
   /**
    * x: [..., U, d_in]; codes: [U, d_code] (one code per module, broadcast over leading axes)
-   * or codes of the same leading shape as x. Returns [..., U, d_out].
+   * or codes of the same leading shape as x. Returns [..., U, d_out]. x may also be parts [B, U_i, d_in]
+   * of the modules (codes: [ΣU_i, d_code]), taken as joined along axis 1; the fused kernel reads them
+   * without joining them.
    */
-  forward(x: tf.Tensor, codes: tf.Tensor, after: ModFCEpilogue = {}): tf.Tensor {
+  forward(x: tf.Tensor | readonly tf.Tensor[], codes: tf.Tensor, after: ModFCEpilogue = {}): tf.Tensor {
     return tf.tidy(() => {
       const m = this.modulation(codes);
       const fused = fusedLinear(x, this.weight, { scale: m, bias: this.bias, gain: after.gain, residual: after.residual });
       if (fused != null) return fused;
-      let y = this.project(x.mul(m));
+      const joined = Array.isArray(x) ? tf.concat(x as tf.Tensor[], 1) : (x as tf.Tensor);
+      let y = this.project(joined.mul(m));
       if (after.gain != null) y = tf.mul(y, after.gain);
       return after.residual != null ? after.residual.add(y) : y;
     });
@@ -103,7 +106,9 @@ export class ModFC extends Module {
   gegluForward(x: tf.Tensor, codes: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const m = this.modulation(codes);
-      return fusedLinear(x, this.weight, { scale: m, bias: this.bias, activation: 'geglu' }) ?? gegluAffine(x.mul(m), this.weight, this.bias);
+      return (
+        fusedLinear(x, this.weight, { scale: m, bias: this.bias, activation: 'geglu' }) ?? gegluAffine(x.mul(m), this.weight, this.bias)
+      );
     });
   }
 }

@@ -61,7 +61,14 @@ function values(shape: number[], seed: number): tf.Tensor {
   return tf.tensor(data, shape);
 }
 
-function composedLinear(x: tf.Tensor, w: tf.Tensor, scale?: tf.Tensor, bias?: tf.Tensor, gain?: tf.Tensor, residual?: tf.Tensor): tf.Tensor {
+function composedLinear(
+  x: tf.Tensor,
+  w: tf.Tensor,
+  scale?: tf.Tensor,
+  bias?: tf.Tensor,
+  gain?: tf.Tensor,
+  residual?: tf.Tensor,
+): tf.Tensor {
   return tf.tidy(() => {
     const xs = scale ? x.mul(scale) : x;
     const k = w.shape[0] as number;
@@ -137,6 +144,40 @@ describe('fusedLinear (NacLinear, NacGeglu)', () => {
     tf.dispose([x, w, scale, bias, got, want]);
   });
 
+  // [batch, rows, rows2, k, n]: the senders of a propagator layer (read-in rows, then propagator rows),
+  // parts that are not multiples of 4 rows, an empty part, and a contraction past one 128 block.
+  it.each([
+    [3, 4, 12, 32, 24],
+    [2, 3, 5, 37, 19],
+    [2, 0, 6, 16, 8],
+    [2, 5, 3, 200, 9],
+  ] as const)('takes x in two parts as their join along axis 1, bit for bit: batch %d, rows %d + %d, k %d, n %d', (B, r1, r2, k, n) => {
+    const a = values([B, r1, k], 21);
+    const b = values([B, r2, k], 22);
+    const w = values([k, n], 23);
+    const scale = values([r1 + r2, k], 24);
+    const bias = values([n], 25);
+    const gain = values([n], 26);
+    const residual = values([B, r1 + r2, n], 27);
+    const joined = tf.concat([a, b], 1);
+    for (const [sc, bi, g, r] of [[], [scale, bias], [scale, bias, gain, residual], [undefined, undefined, gain, residual]] as Array<
+      [tf.Tensor?, tf.Tensor?, tf.Tensor?, tf.Tensor?]
+    >) {
+      const got = fusedLinear([a, b], w, { scale: sc, bias: bi, gain: g, residual: r });
+      expect(got, 'fused kernel declined').not.toBeNull();
+      const want = fusedLinear(joined, w, { scale: sc, bias: bi, gain: g, residual: r })!;
+      expect(got!.shape).toEqual([B, r1 + r2, n]);
+      expect(bits(got!)).toEqual(bits(want));
+      tf.dispose([got!, want]);
+    }
+    // Parts that do not line up are declined (the caller joins them then).
+    const otherBatch = values([B + 1, r2, k], 28);
+    const longScale = values([r1 + r2 + 1, k], 29);
+    expect(fusedLinear([a, otherBatch], w)).toBeNull();
+    expect(fusedLinear([a, b], w, { scale: longScale })).toBeNull();
+    tf.dispose([a, b, w, scale, bias, gain, residual, joined, otherBatch, longScale]);
+  });
+
   it('declines while a gradient is recorded, when unregistered, and for shapes it does not cover', () => {
     const x = values([4, 6], 11);
     const w = values([6, 5], 12);
@@ -164,7 +205,12 @@ describe('fusedLayerNormAffine (NacLayerNormAffine)', () => {
     const x = values([3, 5, 24], 41);
     const gamma = values([24], 42);
     const beta = values([24], 43);
-    for (const [g, b] of [[gamma, beta], [gamma, null], [null, beta], [null, null]] as const) {
+    for (const [g, b] of [
+      [gamma, beta],
+      [gamma, null],
+      [null, beta],
+      [null, null],
+    ] as const) {
       const got = fusedLayerNormAffine(x, g, b, 1e-5)!;
       const want = tf.tidy(() => {
         let y = layerNorm(x, 1e-5);
@@ -223,7 +269,10 @@ describe('fusedAttention (NacAttention)', () => {
     const shared = values([nq, nk], 24);
     // A mask: every third pair cut (-Infinity), never a whole row.
     const masked = tf.tidy(() => {
-      const cut = tf.tensor2d(Array.from({ length: nq * nk }, (_, i) => (i % 3 === 1 && i % nk !== 0 ? -Infinity : 0)), [nq, nk]);
+      const cut = tf.tensor2d(
+        Array.from({ length: nq * nk }, (_, i) => (i % 3 === 1 && i % nk !== 0 ? -Infinity : 0)),
+        [nq, nk],
+      );
       return tf.stack(Array.from({ length: B }, (_, b) => shared.mul(b + 1).add(cut)));
     });
     for (const bias of [null, shared, masked]) {
@@ -259,7 +308,9 @@ describe('a NAC eval forward with the fused kernels', () => {
     const fused = tf.tidy(() => model.forward(input));
     const profile = await tf.profile(() => tf.tidy(() => model.forward(input)));
     const names = new Set(profile.kernels.map((k) => k.name));
-    expect([...names].filter((n) => n.startsWith('Nac')).sort()).toEqual(expect.arrayContaining(['NacAttention', 'NacLayerNormAffine', 'NacLinear']));
+    expect([...names].filter((n) => n.startsWith('Nac')).sort()).toEqual(
+      expect.arrayContaining(['NacAttention', 'NacLayerNormAffine', 'NacLinear']),
+    );
     (profile.result as tf.Tensor).dispose();
     const before = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) tf.tidy(() => model.forward(input)).dispose();

@@ -1,5 +1,6 @@
-// ModAttention's eval shortcuts: with a shared norm, receivers that are rows of the senders reuse the
-// senders' normalised rows (same values as normalising them again), and a residual rides on the output
+// ModAttention's eval shortcuts: senders given in parts are normalised and projected part by part, and
+// with a shared norm receivers that are one of the parts reuse its normalised rows (same values as the
+// joined senders), and a residual rides on the output
 // projection (same values as adding it after the branch), and receivers or trailing senders given as
 // batch-constant templates are projected once (same values as projecting every example's copy).
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -24,17 +25,26 @@ describe('ModAttention eval shortcuts', () => {
     bias = tf.randomNormal([5, 7], 0, 1, 'float32', 5);
   });
 
-  it('reuses the senders normalised rows for the receivers with a shared norm, to the bit', () => {
-    const attn = layer(true);
-    attn.eval();
-    const again = attn.branch(receivers, senders, rc, sc, bias);
-    const reused = attn.branch(receivers, senders, rc, sc, bias, { receiverRows: 2 });
-    expect(Array.from(reused.dataSync())).toEqual(Array.from(again.dataSync()));
-    // With a wrong offset the shortcut would read other rows: the result must differ (the test can fail).
-    const wrong = attn.branch(receivers, senders, rc, sc, bias, { receiverRows: 0 });
-    expect(Array.from(wrong.dataSync())).not.toEqual(Array.from(again.dataSync()));
-    tf.dispose([again, reused, wrong]);
-    attn.dispose();
+  it('takes the senders in parts, reusing the receivers part, with the values of the joined senders, to the bit', () => {
+    for (const sharedNorm of [true, false]) {
+      const attn = layer(sharedNorm);
+      attn.eval();
+      const head = senders.slice([0, 0, 0], [3, 2, 8]);
+      const joined = attn.branch(receivers, senders, rc, sc, bias);
+      const inParts = attn.branch(receivers, [head, receivers], rc, sc, bias);
+      expect(Array.from(inParts.dataSync())).toEqual(Array.from(joined.dataSync()));
+      // Parts in the other order are other senders: the result must differ (the test can fail).
+      const swapped = attn.branch(receivers, [receivers, head], rc, sc, bias);
+      expect(Array.from(swapped.dataSync())).not.toEqual(Array.from(joined.dataSync()));
+      // In training the parts are joined first: the same values again.
+      attn.train();
+      const training = attn.branch(receivers, [head, receivers], rc, sc, bias);
+      attn.eval();
+      const d = Math.max(...Array.from(training.sub(joined).abs().dataSync()));
+      expect(d).toBeLessThan(1e-6);
+      tf.dispose([head, joined, inParts, swapped, training]);
+      attn.dispose();
+    }
   });
 
   it('adds the residual through the output projection as the branch plus residual would', () => {
@@ -55,17 +65,20 @@ describe('ModAttention eval shortcuts', () => {
       attn.eval();
       const template = tf.randomNormal([5, 8], 0, 1, 'float32', 6);
       const constant = repeatBatch(template, 3);
-      const mixedSenders = tf.concat([senders.slice([0, 0, 0], [3, 2, 8]), constant], 1); // rows [2, 7) constant
+      const head = senders.slice([0, 0, 0], [3, 2, 8]);
+      const mixedSenders = tf.concat([head, constant], 1); // rows [2, 7) constant
       const plain = attn.branch(constant, mixedSenders, rc, sc, bias, { residual: constant });
-      const opts = { residual: constant, receiverTemplate: template, senderTemplate: template, receiverRows: 2 };
+      const opts = { residual: constant, receiverTemplate: template, senderTemplate: template };
       const first = attn.branch(constant, mixedSenders, rc, sc, bias, opts);
       const cached = attn.branch(constant, mixedSenders, rc, sc, bias, opts); // answered from the eval cache
+      const inParts = attn.branch(constant, [head, constant], rc, sc, bias, opts); // the template is the last part
       // All senders constant (no per-example rows left).
       const allConstant = attn.branch(constant, constant, rc, rc, null, { receiverTemplate: template, senderTemplate: template });
       const allPlain = attn.branch(constant, constant, rc, rc, null);
       for (const [a, b] of [
         [first, plain],
         [cached, plain],
+        [inParts, plain],
         [allConstant, allPlain],
       ] as const) {
         expect(a.shape).toEqual(b.shape);
@@ -78,7 +91,7 @@ describe('ModAttention eval shortcuts', () => {
       const wrong = attn.branch(constant, mixedSenders, rc, sc, bias, { ...opts, senderTemplate: other });
       expect(Math.max(...Array.from(wrong.sub(plain).abs().dataSync()))).toBeGreaterThan(1e-3);
       expect(attn.evalCacheStats().hits).toBeGreaterThan(0);
-      tf.dispose([template, other, constant, mixedSenders, plain, first, cached, allConstant, allPlain, wrong]);
+      tf.dispose([template, other, head, constant, mixedSenders, plain, first, cached, inParts, allConstant, allPlain, wrong]);
       attn.dispose();
     }
   });

@@ -25,6 +25,13 @@
  *     going through memory; scratch: gemm_scratch_floats(n2, k) + block·n2 floats. The same floats as
  *     gemm_linear then geglu (wasm/src/unary.c).
  *
+ *   gemm_linear_parts(x, x2, rows, rows2, batch, scale, w, bias, gain, residual, out, scratch, n, k)
+ *     gemm_linear of two inputs as if joined along the module axis, without joining them: x [batch,
+ *     rows, k] and x2 [batch, rows2, k] act as one [batch, rows + rows2, k] input (each batch entry's x
+ *     rows, then its x2 rows; the senders of a propagator layer, read-in then propagator states), with
+ *     scale [rows + rows2, k] (or 0), residual and out [batch, rows + rows2, n]. The same floats as
+ *     gemm_linear on the joined input. scratch: gemm_scratch_floats(n, k).
+ *
  *   gemm_scratch_floats(n, k): floats of scratch either needs for an n-column, k-deep product.
  */
 #include "gemm-core.h"
@@ -80,6 +87,23 @@ void gemm_linear(const float *x, const float *scale, int period, const float *w,
     gemm_plain(x + r0 * k, k, 1, period > 0 ? scale : 0, period, w, n, 0, out + r0 * n, n, rows, n, k, scratch, r0 > 0);
     finish_rows(out + r0 * n, rows, n, bias, gain, residual == 0 ? 0 : residual + r0 * n);
   }
+}
+
+EXPORT("gemm_linear_parts")
+void gemm_linear_parts(const float *x, const float *x2, int rows, int rows2, int batch, const float *scale, const float *w,
+                       const float *bias, const float *gain, const float *residual, float *out, float *scratch, int n, int k) {
+  const int u = rows + rows2;
+  int packed = 0; /* W is packed once for all blocks when it fits one contraction block */
+  for (int b = 0; b < batch; b++)
+    for (int part = 0; part < 2; part++) {
+      const int m = part == 0 ? rows : rows2, first = part == 0 ? 0 : rows; /* the part's first row in the entry */
+      if (m == 0) continue;
+      const float *xp = part == 0 ? x + b * rows * k : x2 + b * rows2 * k;
+      float *o = out + (b * u + first) * n;
+      gemm_plain(xp, k, 1, scale == 0 ? 0 : scale + first * k, m, w, n, 0, o, n, m, n, k, scratch, packed);
+      finish_rows(o, m, n, bias, gain, residual == 0 ? 0 : residual + (b * u + first) * n);
+      packed = 1;
+    }
 }
 
 EXPORT("gemm_linear_geglu")

@@ -30,38 +30,56 @@ type Optional = 'scale' | 'bias' | 'gain' | 'residual';
 const GEGLU_BLOCK_FLOATS = 65536;
 const OPTIONAL: readonly Optional[] = ['scale', 'bias', 'gain', 'residual'];
 
+/** NacLinear's attributes: gegluBlock (rows per GEGLU block, 0: no GEGLU); with an x2 input, its layout. */
+interface LinearAttrs {
+  gegluBlock?: number;
+  /** With x2: x is [batch·rows, k], x2 [batch·rows2, k], joined per batch entry (gemm_linear_parts). */
+  parts?: { batch: number; rows: number; rows2: number };
+}
+
 function linearKernel(simd: SimdKernels): tf.KernelFunc {
   return ((args: KernelArgs): tf.TensorInfo => {
     const x = requireInput(args, 'x', LINEAR_KERNEL);
     const w = requireInput(args, 'weight', LINEAR_KERNEL);
     const given = OPTIONAL.filter((name) => (args.inputs as Record<string, unknown>)[name] != null);
     const infos = given.map((name) => requireInput(args, name, LINEAR_KERNEL));
-    const [m, k] = x.shape as [number, number];
+    const { gegluBlock: block = 0, parts } = (args.attrs ?? {}) as LinearAttrs;
+    const x2 = parts == null ? null : requireInput(args, 'x2', LINEAR_KERNEL);
+    const k = x.shape[1] as number;
+    const m = parts == null ? (x.shape[0] as number) : parts.batch * (parts.rows + parts.rows2);
     const n = w.shape[1] as number;
     const period = given.includes('scale') ? sizeOf(infos[given.indexOf('scale')]!.shape) / k : 0;
-    const block = (args.attrs as { gegluBlock?: number } | undefined)?.gegluBlock ?? 0;
     const backend = args.backend as WasmHeapBackend;
-    return nativeOutput(backend, LINEAR_KERNEL, [m, block > 0 ? n / 2 : n], [x, w, ...infos], (_heap, offsets) => {
+    const inputs = x2 == null ? [x, w, ...infos] : [x, w, ...infos, x2];
+    return nativeOutput(backend, LINEAR_KERNEL, [m, block > 0 ? n / 2 : n], inputs, (_heap, offsets) => {
       const at = (name: Optional): number => (given.includes(name) ? offsets[2 + given.indexOf(name)]! : 0);
+      const out = offsets.at(-1)!;
       const scratch = simd.malloc(Math.max(16, 4 * (simd.gemmScratchFloats(n, k) + block * n)));
       try {
-        if (block > 0)
-          simd.gemmLinearGeglu(offsets[0]!, at('scale'), period, offsets[1]!, at('bias'), offsets.at(-1)!, scratch, m, n, k, block);
-        else
-          simd.gemmLinear(
+        if (parts != null) {
+          const x2At = offsets[2 + given.length]!;
+          const { batch, rows, rows2 } = parts;
+          simd.gemmLinearParts(
             offsets[0]!,
+            x2At,
+            rows,
+            rows2,
+            batch,
             at('scale'),
-            period,
             offsets[1]!,
             at('bias'),
             at('gain'),
             at('residual'),
-            offsets.at(-1)!,
+            out,
             scratch,
-            m,
             n,
             k,
           );
+        } else if (block > 0) {
+          simd.gemmLinearGeglu(offsets[0]!, at('scale'), period, offsets[1]!, at('bias'), out, scratch, m, n, k, block);
+        } else {
+          simd.gemmLinear(offsets[0]!, at('scale'), period, offsets[1]!, at('bias'), at('gain'), at('residual'), out, scratch, m, n, k);
+        }
       } finally {
         simd.free(scratch);
       }
@@ -116,26 +134,24 @@ function isSuffix(t: tf.Tensor, shape: readonly number[]): boolean {
  * residual + gain ⊙ ((x ⊙ scale)·W + bias) for x [..., in], W [in, out] → [..., out] in one kernel, or
  * (activation 'geglu') the GEGLU of (x ⊙ scale)·W + bias; null when the fused kernels cannot run it
  * (gradient recording, another backend, other dtypes or shapes): the caller composes tfjs ops then.
+ * x may also be two parts [B, U1, in] and [B, U2, in], taken as their join along axis 1 (without
+ * joining them; scale then [U1 + U2, in], no GEGLU).
  */
-export function fusedLinear(x: tf.Tensor, weight: tf.Tensor, parts: FusedLinearParts = {}): tf.Tensor | null {
+export function fusedLinear(x: tf.Tensor | readonly tf.Tensor[], weight: tf.Tensor, parts: FusedLinearParts = {}): tf.Tensor | null {
   if (!fusedWasmKernelReady(LINEAR_KERNEL)) return null;
-  const { scale, bias, gain, residual, activation } = parts;
-  if (weight.rank !== 2 || x.rank < 1 || ![x, weight, scale, bias, gain, residual].every(isFloat)) return null;
+  if (Array.isArray(x)) return x.length === 1 ? fusedLinear(x[0] as tf.Tensor, weight, parts) : fusedLinearOfParts(x, weight, parts);
+  const x1 = x as tf.Tensor;
+  const { scale, gain, residual, activation } = parts;
+  if (!coversOperands(x1, weight, parts)) return null;
   const [k, n] = weight.shape as [number, number];
-  const lead = x.shape.slice(0, -1);
+  const lead = x1.shape.slice(0, -1);
   const outShape = [...lead, n];
-  if (x.shape[x.rank - 1] !== k) return null;
-  if (scale != null && (!isSuffix(scale, x.shape) || scale.shape[scale.rank - 1] !== k)) return null;
-  for (const v of [bias, gain]) if (v != null && (v.size !== n || v.shape[v.rank - 1] !== n)) return null;
+  if (scale != null && (!isSuffix(scale, x1.shape) || scale.shape[scale.rank - 1] !== k)) return null;
   if (residual != null && !tf.util.arraysEqual(residual.shape, outShape)) return null;
   if (activation === 'geglu' && (n % 2 !== 0 || gain != null || residual != null)) return null;
   const m = sizeOf(lead);
   return tf.tidy(() => {
-    const inputs: tf.NamedTensorMap = { x: x.reshape([m, k]), weight };
-    if (scale != null) inputs['scale'] = scale;
-    if (bias != null) inputs['bias'] = bias;
-    if (gain != null) inputs['gain'] = gain;
-    if (residual != null) inputs['residual'] = residual;
+    const inputs = kernelInputs(x1.reshape([m, k]), weight, parts);
     if (activation !== 'geglu') return (tf.engine().runKernel(LINEAR_KERNEL, inputs, {}) as tf.Tensor).reshape(outShape);
     // GEGLU in the same kernel, a block of rows at a time (a whole number of scale periods, the
     // pre-activation block within 256 KB); else the product, then the NacGeglu kernel.
@@ -146,5 +162,40 @@ export function fusedLinear(x: tf.Tensor, weight: tf.Tensor, parts: FusedLinearP
         ? (tf.engine().runKernel(LINEAR_KERNEL, inputs, { gegluBlock: block }) as tf.Tensor)
         : (tf.engine().runKernel(GEGLU_KERNEL, { z: tf.engine().runKernel(LINEAR_KERNEL, inputs, {}) as tf.Tensor }, {}) as tf.Tensor);
     return y.reshape([...lead, n / 2]);
+  });
+}
+
+/** Whether the kernel takes these dtypes and shapes of weight, bias and gain (x's last axis: in). */
+function coversOperands(x: tf.Tensor, weight: tf.Tensor, { scale, bias, gain, residual }: FusedLinearParts): boolean {
+  if (weight.rank !== 2 || x.rank < 1 || ![x, weight, scale, bias, gain, residual].every(isFloat)) return false;
+  const [k, n] = weight.shape as [number, number];
+  if (x.shape[x.rank - 1] !== k) return false;
+  return [bias, gain].every((v) => v == null || (v.size === n && v.shape[v.rank - 1] === n));
+}
+
+function kernelInputs(x: tf.Tensor, weight: tf.Tensor, { scale, bias, gain, residual }: FusedLinearParts): tf.NamedTensorMap {
+  const inputs: tf.NamedTensorMap = { x, weight };
+  if (scale != null) inputs['scale'] = scale;
+  if (bias != null) inputs['bias'] = bias;
+  if (gain != null) inputs['gain'] = gain;
+  if (residual != null) inputs['residual'] = residual;
+  return inputs;
+}
+
+/** fusedLinear of two parts [B, U1, in] and [B, U2, in] joined along axis 1 (gemm_linear_parts). */
+function fusedLinearOfParts(x: readonly tf.Tensor[], weight: tf.Tensor, parts: FusedLinearParts): tf.Tensor | null {
+  const [a, b] = x as [tf.Tensor, tf.Tensor];
+  if (x.length !== 2 || a.rank !== 3 || b.rank !== 3 || a.shape[0] !== b.shape[0] || parts.activation != null) return null;
+  if (!coversOperands(a, weight, parts) || !coversOperands(b, weight, parts)) return null;
+  const [B, rows, k] = a.shape as [number, number, number];
+  const rows2 = b.shape[1] as number;
+  const n = weight.shape[1] as number;
+  const { scale, residual } = parts;
+  if (scale != null && !isSuffix(scale, [rows + rows2, k])) return null;
+  if (residual != null && !tf.util.arraysEqual(residual.shape, [B, rows + rows2, n])) return null;
+  return tf.tidy(() => {
+    const inputs = { ...kernelInputs(a.reshape([B * rows, k]), weight, parts), x2: b.reshape([B * rows2, k]) };
+    const attrs: LinearAttrs = { parts: { batch: B, rows, rows2 } };
+    return (tf.engine().runKernel(LINEAR_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor).reshape([B, rows + rows2, n]);
   });
 }

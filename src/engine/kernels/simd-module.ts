@@ -55,6 +55,26 @@ export interface SimdKernels {
     k: number,
   ): void;
   /**
+   * gemmLinear of x [batch, rows, k] and x2 [batch, rows2, k] as if joined along axis 1 (scale [rows +
+   * rows2, k] or 0; residual, out [batch, rows + rows2, n]) without joining them. scratch as gemmLinear's.
+   */
+  gemmLinearParts(
+    x: number,
+    x2: number,
+    rows: number,
+    rows2: number,
+    batch: number,
+    scale: number,
+    w: number,
+    bias: number,
+    gain: number,
+    residual: number,
+    out: number,
+    scratch: number,
+    n: number,
+    k: number,
+  ): void;
+  /**
    * GEGLU of gemmLinear's (x ⊙ scale)·w + bias (2h columns) into out [m, h], `block` rows at a time (a
    * multiple of period). scratch: gemmScratchFloats(n2, k) + block·n2 floats.
    */
@@ -143,6 +163,7 @@ async function instantiate(wasm: WasmModuleLike): Promise<SimdStatus> {
     const missing = [
       'gemm_batched',
       'gemm_linear',
+      'gemm_linear_parts',
       'gemm_linear_geglu',
       'gemm_scratch_floats',
       'attention',
@@ -169,6 +190,7 @@ async function instantiate(wasm: WasmModuleLike): Promise<SimdStatus> {
       gemmBatched: fn<SimdKernels['gemmBatched']>('gemm_batched'),
       gemmScratchFloats: fn<SimdKernels['gemmScratchFloats']>('gemm_scratch_floats'),
       gemmLinear: fn<SimdKernels['gemmLinear']>('gemm_linear'),
+      gemmLinearParts: fn<SimdKernels['gemmLinearParts']>('gemm_linear_parts'),
       gemmLinearGeglu: fn<SimdKernels['gemmLinearGeglu']>('gemm_linear_geglu'),
       geglu: fn<SimdKernels['geglu']>('geglu'),
       attention: fn<SimdKernels['attention']>('attention'),
