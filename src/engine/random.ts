@@ -1,8 +1,8 @@
 /**
  * Training noise from a counter-based hash, the same numbers on every backend: element i of a draw
  * with seed s is a function of (s, i) alone, computed in JavaScript on cpu, in the SIMD module on wasm
- * for uniform draws (./kernels/hash-noise-wasm.ts, bit for bit the JavaScript) and by a WGSL kernel on
- * webgpu (./kernels/hash-noise-webgpu.ts), so a GPU draws its noise where it uses it instead of
+ * (./kernels/hash-noise-wasm.ts: uniforms bit for bit the JavaScript's, normals within a few float32
+ * ulp) and by a WGSL kernel on webgpu (./kernels/hash-noise-webgpu.ts), so a GPU draws its noise where it uses it instead of
  * receiving megabytes from the host each step (tf.randomUniform fills its tensor in JavaScript: on an
  * H200 that was about 1.6 of the 7 host seconds of a paper-size NAC train step), and wasm and webgpu
  * train alike.

@@ -118,6 +118,8 @@ export interface SimdKernels {
   attentionScratchFloats(nq: number, nk: number, dh: number): number;
   /** Fills n floats at `out` with uniform counter-hash noise lo + range·u (wasm/src/noise.c; ../random.ts). */
   hashUniform(out: number, n: number, key: number, lo: number, range: number): void;
+  /** Normal counter-hash noise (Box–Muller on the streams of key1 and key2) into out [n], in float32 (wasm/src/noise.c). */
+  hashNormal(out: number, n: number, key1: number, key2: number): void;
   /** Floats of the scratch buffer gemmBatched needs for an n-column, k-deep op(B). */
   gemmScratchFloats(n: number, k: number): number;
   /** Layer norm, block sums, broadcasting arithmetic, Exp/Log/Log1p/Erf/Softplus and GELU, as the add-on has them. */
@@ -169,6 +171,7 @@ async function instantiate(wasm: WasmModuleLike): Promise<SimdStatus> {
       'attention',
       'attention_scratch_floats',
       'hash_uniform',
+      'hash_normal',
       'layer_norm',
       'layer_norm_affine',
       'sum_rows',
@@ -197,6 +200,7 @@ async function instantiate(wasm: WasmModuleLike): Promise<SimdStatus> {
       layerNormAffine: fn<SimdKernels['layerNormAffine']>('layer_norm_affine'),
       attentionScratchFloats: fn<SimdKernels['attentionScratchFloats']>('attention_scratch_floats'),
       hashUniform: fn<SimdKernels['hashUniform']>('hash_uniform'),
+      hashNormal: fn<SimdKernels['hashNormal']>('hash_normal'),
       heap: {
         layerNorm: (_heap, mode, x, dy, out, rows, d, eps) => layerNorm(mode, x, dy, out, rows, d, eps),
         sumRows: (_heap, x, out, outer, reduced, inner) => {
