@@ -16,6 +16,7 @@ import { noteAttention, recordingAttention } from './attention-probe.js';
 import { fusedAttention } from '../engine/kernels/attention-simd.js';
 import { recordingGradients } from './eval-cache.js';
 import { repeatBatch } from './repeat-batch.js';
+import { foldedAttention, foldingPays, foldQueries } from './folded-attention.js';
 
 export interface ModAttentionOptions {
   dim: number;
@@ -132,30 +133,48 @@ export class ModAttention extends Module {
         const repeated = repeatBatch(constant, B);
         return varying == null ? repeated : tf.concat([varying, repeated], 1);
       };
-      let q: tf.Tensor;
-      if (receiverTemplate != null) {
-        q = repeatBatch(
-          this.evalCached('templateQuery', [receiverTemplate, receiverCodes, ...params()], () =>
-            this.query.forward(this.receiverNorm.forward(receiverTemplate), receiverCodes),
-          ),
-          B,
+      const templateQuery = (): tf.Tensor =>
+        this.evalCached('templateQuery', [receiverTemplate as tf.Tensor, receiverCodes, ...params()], () =>
+          this.query.forward(this.receiverNorm.forward(receiverTemplate as tf.Tensor), receiverCodes),
         );
-      } else {
+      const queries = (): tf.Tensor => {
+        if (receiverTemplate != null) return repeatBatch(templateQuery(), B);
         // In eval with a shared norm, receivers that are one of the sender parts take its normalised
         // rows (the same values) instead of a second layer norm.
         const part = this.senderNorm == null && evalMode ? parts.indexOf(receivers) : -1;
-        q = this.query.forward(part >= 0 ? (sn[part] as tf.Tensor) : this.receiverNorm.forward(receivers), receiverCodes);
-      }
-      const k = keysOrValues(this.key, 'templateKeys');
-      const v = keysOrValues(this.value, 'templateValues');
-      // One fused kernel where the backend has it (eval on wasm), unless attention weights are recorded.
-      let mixed = recordingAttention() ? null : fusedAttention(q, k, v, bias, H, scale);
-      if (mixed == null) {
-        let scores = tf.matMul(splitHeads(q, H), splitHeads(k, H), false, true).mul(scale);
-        if (bias) scores = scores.add(bias.rank === 3 ? bias.expandDims(1) : bias);
-        const attn = tf.softmax(scores, -1);
-        noteAttention(attn);
-        mixed = mergeHeads(tf.matMul(attn, splitHeads(v, H)));
+        return this.query.forward(part >= 0 ? (sn[part] as tf.Tensor) : this.receiverNorm.forward(receivers), receiverCodes);
+      };
+      const { dim, heads, headDim } = this.opts;
+      const Ur = receivers.shape[1] as number;
+      let mixed: tf.Tensor | null = null;
+      if (evalMode && Ut === 0 && !recordingAttention() && foldingPays(Ur, Us, dim, heads, headDim)) {
+        // Few receivers, many senders (the read-out): W_K and W_V folded into the queries and the output.
+        const qf =
+          receiverTemplate != null
+            ? this.evalCached('foldedTemplateQuery', [receiverTemplate, receiverCodes, ...params()], () =>
+                foldQueries(templateQuery(), this.key.weight, H),
+              )
+            : foldQueries(queries(), this.key.weight, H);
+        const projections = {
+          keyModulation: this.key.modulation(senderCodes),
+          valueModulation: this.value.modulation(senderCodes),
+          valueWeight: this.value.weight,
+          valueBias: this.value.bias,
+        };
+        mixed = foldedAttention(qf, sn.length === 1 ? (sn[0] as tf.Tensor) : tf.concat(sn, 1), projections, bias, H, scale);
+      } else {
+        const q = queries();
+        const k = keysOrValues(this.key, 'templateKeys');
+        const v = keysOrValues(this.value, 'templateValues');
+        // One fused kernel where the backend has it (eval on wasm), unless attention weights are recorded.
+        mixed = recordingAttention() ? null : fusedAttention(q, k, v, bias, H, scale);
+        if (mixed == null) {
+          let scores = tf.matMul(splitHeads(q, H), splitHeads(k, H), false, true).mul(scale);
+          if (bias) scores = scores.add(bias.rank === 3 ? bias.expandDims(1) : bias);
+          const attn = tf.softmax(scores, -1);
+          noteAttention(attn);
+          mixed = mergeHeads(tf.matMul(attn, splitHeads(v, H)));
+        }
       }
       if (residual != null) return this.output.forward(mixed, receiverCodes, { gain: this.layerScale.gamma, residual });
       return this.layerScale.forward(this.output.forward(mixed, receiverCodes));
