@@ -58,6 +58,23 @@ export interface AttentionBranchOptions {
   senderTemplate?: tf.Tensor | null;
 }
 
+/** What ModAttention.branch's steps share. */
+interface BranchInput {
+  receivers: tf.Tensor;
+  receiverCodes: tf.Tensor;
+  senderCodes: tf.Tensor;
+  receiverTemplate: tf.Tensor | null;
+  senderTemplate: tf.Tensor | null;
+  /** Eval mode and no gradient recorded: the eval shortcuts apply. */
+  evalMode: boolean;
+  /** The senders' parts without the template rows, and their normalised rows. */
+  parts: tf.Tensor[];
+  normalised: tf.Tensor[];
+  /** All senders, and the template rows among them. */
+  Us: number;
+  Ut: number;
+}
+
 export class ModAttention extends Module {
   readonly receiverNorm: LayerNorm;
   readonly senderNorm: LayerNorm | null;
@@ -101,84 +118,118 @@ export class ModAttention extends Module {
   ): tf.Tensor {
     return tf.tidy(() => {
       const { residual = null, receiverTemplate = null, senderTemplate = null } = options;
-      const H = this.opts.heads;
-      const scale = 1 / Math.sqrt(this.opts.headDim);
-      const B = receivers.shape[0] as number;
       const evalMode = !this.training && !recordingGradients();
-      // In eval the sender parts are normalised and projected as they are (the fused kernels read them
-      // without joining them); otherwise they are joined first.
-      let parts: tf.Tensor[] = Array.isArray(senders) ? [...(senders as tf.Tensor[])] : [senders as tf.Tensor];
-      if (!evalMode && parts.length > 1) parts = [tf.concat(parts, 1)];
-      const Us = parts.reduce((n, p) => n + (p.shape[1] as number), 0);
-      // Sender rows [Uv, Us) equal senderTemplate in every example: their keys and values are computed once.
-      const Ut = senderTemplate?.shape[0] ?? 0;
-      const Uv = Us - Ut;
-      if (Ut > 0) {
-        const last = parts[parts.length - 1] as tf.Tensor;
-        const [, U, D] = last.shape as [number, number, number];
-        if (U === Ut) parts.pop();
-        else if (parts.length === 1) parts = [last.slice([0, 0, 0], [B, U - Ut, D])];
-        else throw new Error(`ModAttention: senderTemplate has ${Ut} rows; it must cover the last sender part (${U} rows)`);
-      }
-      const senderNorm = this.senderNorm ?? this.receiverNorm;
-      const sn = parts.map((p) => senderNorm.forward(p));
-      const params = (): tf.Tensor[] => [...this.namedParameters().values()];
-      const keysOrValues = (fc: ModFC, site: string): tf.Tensor => {
-        const varyingCodes = Ut === 0 ? senderCodes : this.codeRows('varyingSenderCodes', senderCodes, 0, Uv);
-        const varying = sn.length === 0 ? null : fc.forward(sn, varyingCodes);
-        if (Ut === 0) return varying as tf.Tensor;
-        const constant = this.evalCached(site, [senderTemplate as tf.Tensor, senderCodes, ...params()], () =>
-          fc.forward(senderNorm.forward(senderTemplate as tf.Tensor), this.codeRows('templateSenderCodes', senderCodes, Uv, Ut)),
-        );
-        const repeated = repeatBatch(constant, B);
-        return varying == null ? repeated : tf.concat([varying, repeated], 1);
-      };
-      const templateQuery = (): tf.Tensor =>
-        this.evalCached('templateQuery', [receiverTemplate as tf.Tensor, receiverCodes, ...params()], () =>
-          this.query.forward(this.receiverNorm.forward(receiverTemplate as tf.Tensor), receiverCodes),
-        );
-      const queries = (): tf.Tensor => {
-        if (receiverTemplate != null) return repeatBatch(templateQuery(), B);
-        // In eval with a shared norm, receivers that are one of the sender parts take its normalised
-        // rows (the same values) instead of a second layer norm.
-        const part = this.senderNorm == null && evalMode ? parts.indexOf(receivers) : -1;
-        return this.query.forward(part >= 0 ? (sn[part] as tf.Tensor) : this.receiverNorm.forward(receivers), receiverCodes);
+      const input: BranchInput = {
+        receivers,
+        receiverCodes,
+        senderCodes,
+        receiverTemplate,
+        senderTemplate,
+        evalMode,
+        ...this.senderRows(senders, senderTemplate, evalMode),
       };
       const { dim, heads, headDim } = this.opts;
       const Ur = receivers.shape[1] as number;
-      let mixed: tf.Tensor | null = null;
-      if (evalMode && Ut === 0 && !recordingAttention() && foldingPays(Ur, Us, dim, heads, headDim)) {
-        // Few receivers, many senders (the read-out): W_K and W_V folded into the queries and the output.
-        const qf =
-          receiverTemplate != null
-            ? this.evalCached('foldedTemplateQuery', [receiverTemplate, receiverCodes, ...params()], () =>
-                foldQueries(templateQuery(), this.key.weight, H),
-              )
-            : foldQueries(queries(), this.key.weight, H);
-        const projections = {
-          keyModulation: this.key.modulation(senderCodes),
-          valueModulation: this.value.modulation(senderCodes),
-          valueWeight: this.value.weight,
-          valueBias: this.value.bias,
-        };
-        mixed = foldedAttention(qf, sn.length === 1 ? (sn[0] as tf.Tensor) : tf.concat(sn, 1), projections, bias, H, scale);
-      } else {
-        const q = queries();
-        const k = keysOrValues(this.key, 'templateKeys');
-        const v = keysOrValues(this.value, 'templateValues');
-        // One fused kernel where the backend has it (eval on wasm), unless attention weights are recorded.
-        mixed = recordingAttention() ? null : fusedAttention(q, k, v, bias, H, scale);
-        if (mixed == null) {
-          let scores = tf.matMul(splitHeads(q, H), splitHeads(k, H), false, true).mul(scale);
-          if (bias) scores = scores.add(bias.rank === 3 ? bias.expandDims(1) : bias);
-          const attn = tf.softmax(scores, -1);
-          noteAttention(attn);
-          mixed = mergeHeads(tf.matMul(attn, splitHeads(v, H)));
-        }
-      }
+      const fold = evalMode && input.Ut === 0 && !recordingAttention() && foldingPays(Ur, input.Us, dim, heads, headDim);
+      const mixed = fold ? this.foldedMix(input, bias) : this.projectedMix(input, bias);
       if (residual != null) return this.output.forward(mixed, receiverCodes, { gain: this.layerScale.gamma, residual });
       return this.layerScale.forward(this.output.forward(mixed, receiverCodes));
     });
+  }
+
+  /**
+   * The senders as parts, and their normalised rows: in eval the parts stay apart (the fused kernels
+   * read them without joining them), otherwise they are joined; rows equal to senderTemplate (the last
+   * Ut) are left out of the parts.
+   */
+  private senderRows(senders: tf.Tensor | readonly tf.Tensor[], template: tf.Tensor | null, evalMode: boolean) {
+    let parts: tf.Tensor[] = Array.isArray(senders) ? [...(senders as tf.Tensor[])] : [senders as tf.Tensor];
+    if (!evalMode && parts.length > 1) parts = [tf.concat(parts, 1)];
+    const Us = parts.reduce((n, p) => n + (p.shape[1] as number), 0);
+    const Ut = template?.shape[0] ?? 0;
+    if (Ut > 0) {
+      const last = parts[parts.length - 1] as tf.Tensor;
+      const [B, U, D] = last.shape as [number, number, number];
+      if (U === Ut) parts.pop();
+      else if (parts.length === 1) parts = [last.slice([0, 0, 0], [B, U - Ut, D])];
+      else throw new Error(`ModAttention: senderTemplate has ${Ut} rows; it must cover the last sender part (${U} rows)`);
+    }
+    const norm = this.senderNorm ?? this.receiverNorm;
+    return { parts, normalised: parts.map((p) => norm.forward(p)), Us, Ut };
+  }
+
+  private params(): tf.Tensor[] {
+    return [...this.namedParameters().values()];
+  }
+
+  /** The receivers' queries [B, Ur, H·dh]; from the cached template query where there is one. */
+  private queries(input: BranchInput): tf.Tensor {
+    const { receivers, receiverCodes, receiverTemplate, parts, normalised, evalMode } = input;
+    if (receiverTemplate != null) return repeatBatch(this.templateQuery(receiverTemplate, receiverCodes), receivers.shape[0] as number);
+    // In eval with a shared norm, receivers that are one of the sender parts take its normalised rows
+    // (the same values) instead of a second layer norm.
+    const part = this.senderNorm == null && evalMode ? parts.indexOf(receivers) : -1;
+    return this.query.forward(part >= 0 ? (normalised[part] as tf.Tensor) : this.receiverNorm.forward(receivers), receiverCodes);
+  }
+
+  /** The query [Ur, H·dh] of receivers equal to `template` in every example, computed once per parameters. */
+  private templateQuery(template: tf.Tensor, codes: tf.Tensor): tf.Tensor {
+    return this.evalCached('templateQuery', [template, codes, ...this.params()], () =>
+      this.query.forward(this.receiverNorm.forward(template), codes),
+    );
+  }
+
+  /** Keys or values [B, Us, H·dh] of the senders; those of the template rows computed once per parameters. */
+  private keysOrValues(fc: ModFC, site: string, input: BranchInput): tf.Tensor {
+    const { senderCodes, senderTemplate, normalised, Us, Ut } = input;
+    if (Ut === 0) return fc.forward(normalised, senderCodes);
+    const Uv = Us - Ut;
+    const constant = this.evalCached(site, [senderTemplate as tf.Tensor, senderCodes, ...this.params()], () =>
+      fc.forward(
+        (this.senderNorm ?? this.receiverNorm).forward(senderTemplate as tf.Tensor),
+        this.codeRows('templateSenderCodes', senderCodes, Uv, Ut),
+      ),
+    );
+    const repeated = repeatBatch(constant, input.receivers.shape[0] as number);
+    if (normalised.length === 0) return repeated;
+    return tf.concat([fc.forward(normalised, this.codeRows('varyingSenderCodes', senderCodes, 0, Uv)), repeated], 1);
+  }
+
+  /** softmax(q·kᵀ/√dh + bias)·v merged over heads, [B, Ur, H·dh], from projected keys and values. */
+  private projectedMix(input: BranchInput, bias: tf.Tensor | null): tf.Tensor {
+    const H = this.opts.heads;
+    const scale = 1 / Math.sqrt(this.opts.headDim);
+    const q = this.queries(input);
+    const k = this.keysOrValues(this.key, 'templateKeys', input);
+    const v = this.keysOrValues(this.value, 'templateValues', input);
+    // One fused kernel where the backend has it (eval on wasm), unless attention weights are recorded.
+    const fused = recordingAttention() ? null : fusedAttention(q, k, v, bias, H, scale);
+    if (fused != null) return fused;
+    let scores = tf.matMul(splitHeads(q, H), splitHeads(k, H), false, true).mul(scale);
+    if (bias) scores = scores.add(bias.rank === 3 ? bias.expandDims(1) : bias);
+    const attn = tf.softmax(scores, -1);
+    noteAttention(attn);
+    return mergeHeads(tf.matMul(attn, splitHeads(v, H)));
+  }
+
+  /** The same as projectedMix with W_K and W_V folded into the queries and the output (./folded-attention.ts). */
+  private foldedMix(input: BranchInput, bias: tf.Tensor | null): tf.Tensor {
+    const H = this.opts.heads;
+    const { receiverTemplate, receiverCodes, senderCodes, normalised } = input;
+    const qf =
+      receiverTemplate != null
+        ? this.evalCached('foldedTemplateQuery', [receiverTemplate, receiverCodes, ...this.params()], () =>
+            foldQueries(this.templateQuery(receiverTemplate, receiverCodes), this.key.weight, H),
+          )
+        : foldQueries(this.queries(input), this.key.weight, H);
+    const projections = {
+      keyModulation: this.key.modulation(senderCodes),
+      valueModulation: this.value.modulation(senderCodes),
+      valueWeight: this.value.weight,
+      valueBias: this.value.bias,
+    };
+    const senders = normalised.length === 1 ? (normalised[0] as tf.Tensor) : tf.concat(normalised, 1);
+    return foldedAttention(qf, senders, projections, bias, H, 1 / Math.sqrt(this.opts.headDim));
   }
 
   /** Rows [start, start + n) of codes [U, d_code], held by the eval cache so that ModFC's modulation cache keeps hitting. */
