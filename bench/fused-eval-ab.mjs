@@ -3,7 +3,7 @@
  * The plain-wasm fused eval kernels (src/engine/kernels/linear-simd.ts, attention-simd.ts,
  * layer-norm-affine-simd.ts) on and off in one process, round by round, so that the VM's speed drifts
  * hit both alike: the median eval forward of a benchmark configuration's NAC each way, then the largest
- * logit difference between the two and, with --profile, each way's kernel count and time by kernel.
+ * logit difference between the two and, with --profile, each way's kernel count and time (and count) by kernel.
  *
  * With --ops, first the same for single ops on the reference shapes: a ModFC with bias, LayerScale and
  * residual, a GEGLU ModFC, 4-head attention over 80 senders, layer norm with its affine.
@@ -75,16 +75,17 @@ if (opts.profile) {
   for (const [way, on] of Object.entries(ways)) {
     set(on);
     const p = await tf.profile(() => tf.tidy(() => model.forward(x)));
-    const acc = new Map();
+    const acc = new Map(); // name → [ms, count]
     let total = 0;
     for (const k of p.kernels) {
       const ms = await k.kernelTimeMs;
       total += ms;
-      acc.set(k.name, (acc.get(k.name) ?? 0) + ms);
+      const [t, n] = acc.get(k.name) ?? [0, 0];
+      acc.set(k.name, [t + ms, n + 1]);
     }
     p.result.dispose();
-    const top = [...acc].sort((a, b) => b[1] - a[1]).slice(0, 8);
-    console.log(`${way}: ${p.kernels.length} kernels, ${total.toFixed(1)} ms; ${top.map(([n, ms]) => `${n} ${ms.toFixed(1)}`).join(', ')}`);
+    const top = [...acc].sort((a, b) => b[1][0] - a[1][0]).slice(0, 10);
+    console.log(`${way}: ${p.kernels.length} kernels, ${total.toFixed(1)} ms; ${top.map(([n, [ms, c]]) => `${n} ${ms.toFixed(1)} (×${c})`).join(', ')}`);
   }
 }
 set(true);
