@@ -14,6 +14,7 @@ import { LayerScale } from './layer-scale.js';
 import type { Rng } from '../util/rng.js';
 import { noteAttention, recordingAttention } from './attention-probe.js';
 import { fusedAttention } from '../engine/kernels/attention-simd.js';
+import { fusedLinearTakesParts } from '../engine/kernels/linear-simd.js';
 import { recordingGradients } from './eval-cache.js';
 import { repeatBatch } from './repeat-batch.js';
 import { foldedAttention, foldingPays, foldQueries } from './folded-attention.js';
@@ -70,6 +71,8 @@ interface BranchInput {
   /** The senders' parts without the template rows, and their normalised rows. */
   parts: tf.Tensor[];
   normalised: tf.Tensor[];
+  /** What the key and value products read: the normalised parts, or them joined once where the linear kernel cannot take parts. */
+  projected: tf.Tensor[];
   /** All senders, and the template rows among them. */
   Us: number;
   Ut: number;
@@ -155,7 +158,9 @@ export class ModAttention extends Module {
       else throw new Error(`ModAttention: senderTemplate has ${Ut} rows; it must cover the last sender part (${U} rows)`);
     }
     const norm = this.senderNorm ?? this.receiverNorm;
-    return { parts, normalised: parts.map((p) => norm.forward(p)), Us, Ut };
+    const normalised = parts.map((p) => norm.forward(p));
+    const projected = normalised.length > 1 && !fusedLinearTakesParts() ? [tf.concat(normalised, 1)] : normalised;
+    return { parts, normalised, projected, Us, Ut };
   }
 
   private params(): tf.Tensor[] {
@@ -181,8 +186,8 @@ export class ModAttention extends Module {
 
   /** Keys or values [B, Us, H·dh] of the senders; those of the template rows computed once per parameters. */
   private keysOrValues(fc: ModFC, site: string, input: BranchInput): tf.Tensor {
-    const { senderCodes, senderTemplate, normalised, Us, Ut } = input;
-    if (Ut === 0) return fc.forward(normalised, senderCodes);
+    const { senderCodes, senderTemplate, projected, Us, Ut } = input;
+    if (Ut === 0) return fc.forward(projected, senderCodes);
     const Uv = Us - Ut;
     const constant = this.evalCached(site, [senderTemplate as tf.Tensor, senderCodes, ...this.params()], () =>
       fc.forward(
@@ -191,8 +196,8 @@ export class ModAttention extends Module {
       ),
     );
     const repeated = repeatBatch(constant, input.receivers.shape[0] as number);
-    if (normalised.length === 0) return repeated;
-    return tf.concat([fc.forward(normalised, this.codeRows('varyingSenderCodes', senderCodes, 0, Uv)), repeated], 1);
+    if (projected.length === 0) return repeated;
+    return tf.concat([fc.forward(projected, this.codeRows('varyingSenderCodes', senderCodes, 0, Uv)), repeated], 1);
   }
 
   /** softmax(q·kᵀ/√dh + bias)·v merged over heads, [B, Ur, H·dh], from projected keys and values. */
@@ -215,7 +220,7 @@ export class ModAttention extends Module {
   /** The same as projectedMix with W_K and W_V folded into the queries and the output (./folded-attention.ts). */
   private foldedMix(input: BranchInput, bias: tf.Tensor | null): tf.Tensor {
     const H = this.opts.heads;
-    const { receiverTemplate, receiverCodes, senderCodes, normalised } = input;
+    const { receiverTemplate, receiverCodes, senderCodes, projected } = input;
     const qf =
       receiverTemplate != null
         ? this.evalCached('foldedTemplateQuery', [receiverTemplate, receiverCodes, ...this.params()], () =>
@@ -228,7 +233,7 @@ export class ModAttention extends Module {
       valueWeight: this.value.weight,
       valueBias: this.value.bias,
     };
-    const senders = normalised.length === 1 ? (normalised[0] as tf.Tensor) : tf.concat(normalised, 1);
+    const senders = projected.length === 1 ? (projected[0] as tf.Tensor) : tf.concat(projected, 1);
     return foldedAttention(qf, senders, projections, bias, H, 1 / Math.sqrt(this.opts.headDim));
   }
 

@@ -95,7 +95,7 @@ export class ModFC extends Module {
       const m = this.modulation(codes);
       const fused = fusedLinear(x, this.weight, { scale: m, bias: this.bias, gain: after.gain, residual: after.residual });
       if (fused != null) return fused;
-      const joined = Array.isArray(x) ? tf.concat(x as tf.Tensor[], 1) : (x as tf.Tensor);
+      const joined = !Array.isArray(x) ? (x as tf.Tensor) : x.length === 1 ? (x[0] as tf.Tensor) : tf.concat(x as tf.Tensor[], 1);
       let y = this.project(joined.mul(m));
       if (after.gain != null) y = tf.mul(y, after.gain);
       return after.residual != null ? after.residual.add(y) : y;

@@ -182,6 +182,14 @@ function kernelInputs(x: tf.Tensor, weight: tf.Tensor, { scale, bias, gain, resi
   return inputs;
 }
 
+/**
+ * Whether fusedLinear can take x in parts now (the fused kernel may run): callers that would otherwise
+ * join the same parts for several products join them once instead.
+ */
+export function fusedLinearTakesParts(): boolean {
+  return fusedWasmKernelReady(LINEAR_KERNEL);
+}
+
 /** fusedLinear of two parts [B, U1, in] and [B, U2, in] joined along axis 1 (gemm_linear_parts). */
 function fusedLinearOfParts(x: readonly tf.Tensor[], weight: tf.Tensor, parts: FusedLinearParts): tf.Tensor | null {
   const [a, b] = x as [tf.Tensor, tf.Tensor];
