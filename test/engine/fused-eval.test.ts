@@ -175,7 +175,9 @@ describe('fusedLinear (NacLinear, NacGeglu)', () => {
     const longScale = values([r1 + r2 + 1, k], 29);
     expect(fusedLinear([a, otherBatch], w)).toBeNull();
     expect(fusedLinear([a, b], w, { scale: longScale })).toBeNull();
-    tf.dispose([a, b, w, scale, bias, gain, residual, joined, otherBatch, longScale]);
+    const oneRow = scale.slice([0, 0], [1, k]);
+    expect(fusedLinear([a, b], w, { scale: oneRow })).toBeNull(); // one row for all: the kernel reads one per module
+    tf.dispose([a, b, w, scale, bias, gain, residual, joined, otherBatch, longScale, oneRow]);
   });
 
   it('declines while a gradient is recorded, when unregistered, and for shapes it does not cover', () => {

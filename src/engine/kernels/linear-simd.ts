@@ -199,7 +199,8 @@ function fusedLinearOfParts(x: readonly tf.Tensor[], weight: tf.Tensor, parts: F
   const rows2 = b.shape[1] as number;
   const n = weight.shape[1] as number;
   const { scale, residual } = parts;
-  if (scale != null && !isSuffix(scale, [rows + rows2, k])) return null;
+  // The kernel reads one scale row per module of the joined rows: [U1 + U2, in] (leading 1s allowed).
+  if (scale != null && (!isSuffix(scale, [rows + rows2, k]) || scale.size !== (rows + rows2) * k)) return null;
   if (residual != null && !tf.util.arraysEqual(residual.shape, [B, rows + rows2, n])) return null;
   return tf.tidy(() => {
     const inputs = { ...kernelInputs(a.reshape([B * rows, k]), weight, parts), x2: b.reshape([B * rows2, k]) };
