@@ -102,7 +102,10 @@ export function sampleEpisode(trainByClass: readonly number[][], pool: readonly 
   }
   const smallest = Math.min(...trainByClass.map((c) => c.length));
   if (!Number.isInteger(shots) || shots < 1 || shots > smallest) {
-    throw new ConfigError('shots', `must be an integer in [1, ${smallest}] (the smallest class has ${smallest} training examples); got ${shots}`);
+    throw new ConfigError(
+      'shots',
+      `must be an integer in [1, ${smallest}] (the smallest class has ${smallest} training examples); got ${shots}`,
+    );
   }
   if (pool.length !== numClasses) throw new Error(`sampleEpisode: the pool has ${pool.length} classes, the training data ${numClasses}`);
   if (!Number.isInteger(spec.episode) || spec.episode < 0) throw new ConfigError('episode', `must be an integer ≥ 0, got ${spec.episode}`);

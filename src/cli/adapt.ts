@@ -91,7 +91,9 @@ export function registerAdapt(program: Command): void {
         try {
           checkSourceFitsData(source, data);
           const log = flags.json ? () => undefined : (line: string) => console.log(line);
-          log(`${dir} → ${flags.data}: ${ways}-way ${shots}-shot, policy ${policy}, ${hyper.steps} steps, mode ${flags.mode}, seed ${seed}`);
+          log(
+            `${dir} → ${flags.data}: ${ways}-way ${shots}-shot, policy ${policy}, ${hyper.steps} steps, mode ${flags.mode}, seed ${seed}`,
+          );
           const perEpisode: Array<{ episode: number; classes: number[]; accuracy: number; seconds: number }> = [];
           const { accuracies, seconds } = await runEpisodes(source, data, {
             policy,
@@ -104,7 +106,9 @@ export function registerAdapt(program: Command): void {
             episodes,
             onEpisode: (i, r, ep) => {
               perEpisode.push({ episode: i, classes: ep.classes, accuracy: r.accuracy, seconds: r.seconds });
-              log(`episode ${i}: classes [${ep.classes.join(', ')}]  top-1 ${(100 * r.accuracy).toFixed(2)} %  (${ep.testIndices.length} test, ${r.seconds.toFixed(1)} s)`);
+              log(
+                `episode ${i}: classes [${ep.classes.join(', ')}]  top-1 ${(100 * r.accuracy).toFixed(2)} %  (${ep.testIndices.length} test, ${r.seconds.toFixed(1)} s)`,
+              );
               if (i === 0 && flags.out) {
                 saveAdaptedModel(flags.out, source, r.model, data.train.classNames, {
                   from: dir,
@@ -126,7 +130,26 @@ export function registerAdapt(program: Command): void {
           });
           const m = meanCI(accuracies);
           if (flags.json) {
-            console.log(JSON.stringify({ model: dir, data: flags.data, policy, ways, shots, seed, hyper, mode: flags.mode, mean: m.mean, ci95: m.ci95, episodes: perEpisode, seconds }, null, 2));
+            console.log(
+              JSON.stringify(
+                {
+                  model: dir,
+                  data: flags.data,
+                  policy,
+                  ways,
+                  shots,
+                  seed,
+                  hyper,
+                  mode: flags.mode,
+                  mean: m.mean,
+                  ci95: m.ci95,
+                  episodes: perEpisode,
+                  seconds,
+                },
+                null,
+                2,
+              ),
+            );
           } else {
             console.log(`mean top-1 over ${episodes} episodes: ${formatMeanCI(m, 2, 100)} %  (95 % CI; ${seconds.toFixed(1)} s)`);
           }

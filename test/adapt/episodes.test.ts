@@ -60,10 +60,7 @@ describe('sampleEpisode', () => {
   it('is deterministic under (seed, episode) and differs across episodes and seeds', () => {
     const a = sampleEpisode(byClass, pool, spec);
     expect(sampleEpisode(byClass, pool, spec)).toEqual(a);
-    const others = [
-      sampleEpisode(byClass, pool, { ...spec, episode: 3 }),
-      sampleEpisode(byClass, pool, { ...spec, seed: 4 }),
-    ];
+    const others = [sampleEpisode(byClass, pool, { ...spec, episode: 3 }), sampleEpisode(byClass, pool, { ...spec, seed: 4 })];
     for (const o of others) expect(Array.from(o.trainIndices)).not.toEqual(Array.from(a.trainIndices));
   });
 

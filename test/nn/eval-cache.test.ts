@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { NAC } from '../../src/model/nac.js';
 import { nacPreset } from '../../src/config/presets.js';
-import { EvalCache } from '../../src/nn/eval-cache.js';
+import { EvalCache, evalCacheEnabled } from '../../src/nn/eval-cache.js';
 import { quadrantBatch } from '../helpers/synthetic.js';
 
 const logitsOf = (model: NAC, x: tf.Tensor): Float32Array => {
@@ -39,7 +39,8 @@ describe('EvalCache', () => {
 });
 
 describe('NAC eval forward with the circuit cached', () => {
-  it('gives bit-identical logits, reuses the circuit and holds a fixed number of tensors', () => {
+  // The cache's own behaviour: skipped when NAC_EVAL_CACHE=0 turns it off (bench A/B runs).
+  it.skipIf(!evalCacheEnabled)('gives bit-identical logits, reuses the circuit and holds a fixed number of tensors', () => {
     const model = new NAC(nacPreset('cpu-tiny'), { seed: 3 }).eval();
     const { x } = quadrantBatch(5, 1);
     const first = logitsOf(model, x);

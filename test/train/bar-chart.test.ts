@@ -26,6 +26,8 @@ describe('barChartSVG', () => {
     expect(svg.match(/stroke="black"/g)).toHaveLength(1); // one error bar: only 0.1 is > 0
   });
   it('refuses a series whose length differs from the groups', () => {
-    expect(() => barChartSVG({ title: 't', yLabel: 'y', groups: ['a', 'b'], series: [{ name: 's', values: [1] }] })).toThrow(/needs 2 values/);
+    expect(() => barChartSVG({ title: 't', yLabel: 'y', groups: ['a', 'b'], series: [{ name: 's', values: [1] }] })).toThrow(
+      /needs 2 values/,
+    );
   });
 });

@@ -8,13 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Module } from '../../src/nn/module.js';
 import { AdamW } from '../../src/train/adamw.js';
 import { checkCompatible } from '../../src/train/checkpoint-compat.js';
-import {
-  CheckpointError,
-  loadCheckpoint,
-  saveCheckpoint,
-  type CheckpointStage,
-  type TrainerState,
-} from '../../src/train/checkpoint.js';
+import { CheckpointError, loadCheckpoint, saveCheckpoint, type CheckpointStage, type TrainerState } from '../../src/train/checkpoint.js';
 import { trainableNamedParameters } from '../../src/train/param-filter.js';
 import { Rng } from '../../src/util/rng.js';
 
