@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 /**
  * Machine-speed canary: GFLOP/s of one [2048,128]·[128,256] product on plain wasm (the SIMD module's
- * GEMM, native add-on off), median of 25, in about a second. This VM's speed moves by up to about 35 %
- * over minutes (noisy neighbours); on the reference 2-core AMD EPYC an idle, fast state reads 46–48
- * GFLOP/s. Run it before and after a benchmark and quote timings only from fast states.
+ * GEMM, native add-on off), median of 25, in about a second, and the CPU (bench/cpu-info.mjs). On the
+ * issue-4 reference VM (2-core AMD EPYC with AVX-512) an idle machine reads 46–48 GFLOP/s and busy
+ * neighbours take up to about 35 % off; a Zen 3 EPYC VM without AVX-512, which also reports only "AMD
+ * EPYC", reads 14–34. Run it before and after a benchmark; quote ratios against PyTorch only from an
+ * AVX-512 machine in its fast state.
  *
  *   npm run build && node bench/canary.mjs
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../dist/engine/index.js';
+import { cpuInfo } from './cpu-info.mjs';
 
 const report = await initBackend({ backend: 'wasm', native: false, quiet: true });
 const [m, k, n] = [2048, 128, 256];
@@ -24,5 +27,5 @@ for (let i = 0; i < 25; i++) {
 times.sort((x, y) => x - y);
 const ms = times[times.length >> 1];
 console.log(
-  `canary: ${((2 * m * n * k) / ms / 1e6).toFixed(1)} GFLOP/s (${ms.toFixed(2)} ms, [${m},${k}]·[${k},${n}], ${report.matMul?.impl} matmul)`,
+  `canary: ${((2 * m * n * k) / ms / 1e6).toFixed(1)} GFLOP/s (${ms.toFixed(2)} ms, [${m},${k}]·[${k},${n}], ${report.matMul?.impl} matmul; ${cpuInfo().summary})`,
 );

@@ -11,7 +11,7 @@ export function renderMarkdown(doc) {
   const lines = [
     `# Benchmark: ${doc.config}, ${doc.options.backend}, batch ${doc.batch}`,
     '',
-    `${doc.date} · ${m.cpu}, ${m.cores} cores, Node ${m.node} · ${m.backend} · OPENBLAS_CORETYPE ${m.openblasCoretype} · ` +
+    `${doc.date} · ${m.cpuDetail ?? m.cpu}, ${m.cores} cores, Node ${m.node} · ${m.backend}${m.nativeBlas ? ` · ${m.nativeBlas}` : ''} · OPENBLAS_CORETYPE ${m.openblasCoretype} · ` +
       `load average at start ${m.loadAvg.map((x) => x.toFixed(2)).join(' ')}`,
     `Warm-up ${doc.options.warmup}, median of ${doc.options.repeats}. Train step = forward + soft-target cross-entropy + backward + ` +
       'clipping + AdamW (src/train/train-step.ts); forward = eval mode. FLOPs: analytical matmul/conv FLOPs (src/model/flops.ts), train = 3× forward.',

@@ -22,6 +22,7 @@ import { writeFileAtomic } from '../dist/io/atomic.js';
 import { modelNumClasses } from '../dist/model/factory.js';
 import { benchConfig, BENCH_CONFIG_NAMES } from './configs.mjs';
 import { modelForwardFlops } from '../dist/model/flops.js';
+import { cpuInfo } from './cpu-info.mjs';
 import { applyTfFlags, buildBenchModel, collectFlag, evalOutputs, measureModel, memorySnapshot, syntheticBatch } from './measure.mjs';
 import { exportForTorch, runTorchTwin } from './torch-bridge.mjs';
 import { renderMarkdown } from './report.mjs';
@@ -62,20 +63,25 @@ const B = opts.batch ?? cfg.batch;
 const outDir = opts.out ?? path.join('bench', 'results', `${cfg.name}-${opts.backend}`);
 const report = await initBackend({ backend: opts.backend, quiet: true });
 applyTfFlags(opts.tfFlag);
-const native = opts.backend === 'wasm' ? (await loadNativeBlas()).blas : null;
+const nativeStatus = opts.backend === 'wasm' ? await loadNativeBlas() : null;
+const native = nativeStatus?.blas ?? null;
 const ourThreads = native?.info().threads ?? 1;
 const torchThreads = opts.torchThreads ?? ourThreads;
+const cpu = cpuInfo();
 const machine = {
-  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cpu: cpu.model,
+  cpuDetail: cpu.summary,
+  simd: cpu.simd,
   cores: os.cpus().length,
   node: process.version,
   backend: describeBackend(report),
+  nativeBlas: nativeStatus?.detail ?? 'none',
   openblasCoretype: process.env.OPENBLAS_CORETYPE ?? '(unset)',
   loadAvg: os.loadavg(),
   tfFlags: Object.fromEntries(opts.tfFlag),
 };
 console.log(`bench --config ${cfg.name} --backend ${opts.backend}: batch ${B}, warm-up ${opts.warmup}, median of ${opts.repeats}`);
-console.log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; ${machine.backend}; OPENBLAS_CORETYPE ${machine.openblasCoretype}`);
+console.log(`${machine.cpuDetail}, ${machine.cores} cores, Node ${machine.node}; ${machine.backend}; ${machine.nativeBlas}; OPENBLAS_CORETYPE ${machine.openblasCoretype}`);
 
 /** Training-step FLOPs: forward + backward ≈ 3× forward. */
 const TRAIN_FLOPS_FACTOR = 3;
