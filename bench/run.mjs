@@ -148,6 +148,8 @@ if (opts.vsTorch) {
   const pairs = [];
   for (const r of results) for (const ph of ['train', 'infer']) if (r.ours[ph] && r.torch?.[ph]) pairs.push(`${r.model} ${ph === 'train' ? 'train' : 'forward'} ${(r.ours[ph].ms / r.torch[ph].ms).toFixed(2)}x`);
   console.log(`ours / PyTorch: ${pairs.join(', ')}`);
+  if (opts.backend !== 'webgpu' && opts.torchDevice === 'cpu' && machine.simd !== 'AVX-512' && machine.simd !== '')
+    console.log(`note: no AVX-512 on this CPU (${machine.simd}): PyTorch's OpenBLAS runs narrower kernels than on issue 4's reference machine`);
   if (results.some((r) => r.torch && !r.torch.parity.ok)) process.exitCode = 1;
   const nac = results.find((r) => r.kind === 'nac');
   if (nac?.ours.train && nac.torch?.train) console.log(`train step: ${(nac.ours.train.ms / nac.torch.train.ms).toFixed(2)}x PyTorch`);
