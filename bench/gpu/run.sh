@@ -6,7 +6,8 @@
 #   2. profile: per-program GPU times of one paper-tiny train step and forward (bench/profile-train.mjs);
 #   3. bench: paper-tiny, then reference, on webgpu against the twin on CUDA (bench/run.mjs --vs-torch);
 #   cpu: host (JS thread) time vs device wait of a train step, with a V8 profile (bench/profile-cpu.mjs);
-#   ab: the paper-tiny NAC with one change off (fused AdamW, fused layer norm, block Sum, eval cache);
+#   matmul: tfjs' stock matrix product against the tiled one on the paper-tiny shapes (bench/webgpu-matmul.mjs);
+#   ab: the paper-tiny NAC with one change off (fused AdamW, fused layer norm, block Sum, eval cache) or the tiled matmul on;
 #   4. parity: 50 training steps on wasm and on webgpu from the same weights (bench/parity-backends.mjs).
 # Results: $OUT/run.log (everything printed) and $OUT/gpu-results.tgz (JSON and markdown of each step).
 #   bash bench/gpu/run.sh     (env: STEPS="profile-nac bench parity profile-pio" CONFIGS="paper-tiny reference" PROFILE_CONFIG=paper-tiny
@@ -126,19 +127,22 @@ for step in $STEPS; do
         run 80 "cpu-$pc-nac-submit$n" node bench/profile-cpu.mjs --config "$pc" --backend webgpu --model nac --steps 2 \
           --tf-flag WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=$n ${BATCH:+--batch "$BATCH"} --json "$RES/cpu-$pc-nac-submit$n.json"
       done ;;
+    matmul)
+      # tfjs' stock matrix product against the tiled one (NAC_WEBGPU_MATMUL=tiled) on the paper-tiny shapes.
+      run 120 matmul node bench/webgpu-matmul.mjs --reps 20 --rounds 5 ;;
     ab)
-      # What each change buys: the $pc NAC (ours only) with one of them off.
+      # What each change buys: the $pc NAC (ours only) with one of them off (tiled-matmul: the opt-in one on).
       # (Measured once and dropped from the list, no gain: skip-validation:NAC_DAWN_FLAGS=enable-dawn-features=
       # allow_unsafe_apis,skip_validation, and --tf-flag WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=200; docs/performance.md.)
       for v in "all-on:" "no-fused-adamw:NAC_FUSED_ADAMW=0" "no-fused-layer-norm:NAC_FUSED_LAYER_NORM=0" "no-block-sum:NAC_WEBGPU_SUM=0" \
-        "no-eval-cache:NAC_EVAL_CACHE=0"; do
+        "no-eval-cache:NAC_EVAL_CACHE=0" "tiled-matmul:NAC_WEBGPU_MATMUL=tiled"; do
         name=${v%%:*}
         run 90 "ab-$pc-$name" env ${v#*:} node bench/run.mjs --config "$pc" --backend webgpu --models nac \
           --repeats "$REPEATS" --warmup "$WARMUP" ${BATCH:+--batch "$BATCH"} --out "$RES/ab-$pc-$name"
       done ;;
     parity)
       run 120 parity-small node bench/parity-backends.mjs --config small --batch 32 --steps 50 --json "$RES/parity-small.json" ;;
-    *) log "unknown step '$step' (allowed: profile-nac profile-pio cpu bench ab parity)"; status=1 ;;
+    *) log "unknown step '$step' (allowed: profile-nac profile-pio cpu bench matmul ab parity)"; status=1 ;;
   esac
 done
 finish

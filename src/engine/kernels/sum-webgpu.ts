@@ -54,7 +54,8 @@ class BlockSumProgram {
   }
 }
 
-function blockSum(
+/** Sums x viewed as [outer, reduced, inner] over `reduced` into a new tensor of `outShape` (outer·inner elements). */
+export function blockSum(
   backend: WebGpuBackendLike,
   x: tf.TensorInfo,
   outShape: number[],

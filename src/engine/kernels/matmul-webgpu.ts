@@ -1,0 +1,196 @@
+/**
+ * A tiled matrix product for tfjs' webgpu backend (BatchMatMul), for the large products of a NAC's train
+ * step. tfjs-backend-webgpu 4.22 runs them in MatMulPackedProgram: 32 × 32 output tiles, workgroups of 64
+ * threads computing 4 × 4 each, and scalar (not vec4) loads when B is transposed, as in half of the
+ * gradients. On an H200 that program took 222 ms of the paper-tiny NAC's 420 ms of GPU time per step,
+ * about 14 TFLOP/s, and the forward-shaped [32768 × 384]·[384 × 1536] ran at 2.2 TFLOP/s
+ * (docs/performance.md). Here a workgroup of 256 threads computes a 128 × 128 tile, 8 × 8 outputs per
+ * thread (rows ty + 16i, columns tx + 16j, so that neighbouring threads read neighbouring words of
+ * workgroup memory and write neighbouring outputs), the contraction in steps of {@link TILE_K} staged
+ * through workgroup memory (8 KiB), transposes fixed per shader. Batch dimensions broadcast when one side
+ * has a single matrix. Products with few output tiles and a long contraction (the weight gradients:
+ * [40960 × 384]ᵀ·[40960 × 384] is 9 tiles) split the contraction over up to {@link MAX_SPLITS} workgroups per
+ * tile (split-K), whose partial tiles the block Sum (./sum-webgpu.ts) adds up.
+ *
+ * Opt-in until it is timed on a GPU: NAC_WEBGPU_MATMUL=tiled (read by initBackend) installs it, and
+ * bench/gpu/run.sh's `ab` step times the paper-tiny NAC with and without it. Products with fewer than
+ * {@link MIN_SIDE} rows or columns, other dtypes and batch shapes it does not cover go to the stock kernel.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { i32, type WebGpuBackendLike } from './webgpu-program.js';
+import { blockSum } from './sum-webgpu.js';
+
+const STOCK = Symbol.for('neural-attentive-circuits/webgpu-stock-batchmatmul');
+const slots = globalThis as unknown as { [STOCK]?: tf.KernelConfig };
+
+/** Output tile of one workgroup (rows and columns). */
+export const TILE = 128;
+/** Contraction step staged through workgroup memory. */
+export const TILE_K = 8;
+/** Outputs per thread along each side (TILE / 16 threads). */
+const PER_THREAD = TILE / 16;
+/** Smaller products stay on the stock kernel (a 128 × 128 tile would mostly idle). */
+export const MIN_SIDE = 128;
+/** Workgroups a product should keep busy (a large GPU has 100+ multiprocessors); fewer tiles split K. */
+export const TARGET_WORKGROUPS = 512;
+/** Most parts a contraction is split into, and the shortest part (elements of K). */
+export const MAX_SPLITS = 64;
+const MIN_SPLIT_K = 256;
+
+class TiledMatMulProgram {
+  variableNames = ['mmA', 'mmB'];
+  outputShape: number[];
+  uniforms = 'dimM : i32, dimN : i32, dimK : i32, batchA : i32, batchB : i32, splits : i32, kChunk : i32,';
+  workgroupSize: [number, number, number] = [16, 16, 1];
+  dispatchLayout: { x: number[]; y: number[]; z: number[] };
+  dispatch: [number, number, number];
+  shaderKey: string;
+  constructor(
+    outShape: number[],
+    m: number,
+    n: number,
+    workgroupsZ: number,
+    private readonly transposeA: boolean,
+    private readonly transposeB: boolean,
+  ) {
+    this.outputShape = outShape;
+    const r = outShape.length;
+    this.dispatchLayout = { x: [r - 1], y: [r - 2], z: outShape.slice(0, -2).map((_, i) => i) };
+    this.dispatch = [Math.ceil(n / TILE), Math.ceil(m / TILE), workgroupsZ];
+    this.shaderKey = `nacTiledMatMul_${transposeA}_${transposeB}`;
+  }
+  getUserCode(): string {
+    const P = PER_THREAD;
+    // Tile element e (0..TILE·TILE_K) a thread loads: its coordinates along the stored matrix's contiguous axis.
+    const loadA = this.transposeA
+      ? `let kk = e / ${TILE}; let mm = e % ${TILE}; let gm = m0 + mm; let gk = k0 + kk;
+         let v = select(0.0, mmA[aBase + gk * M + gm], gm < M && gk < kEnd);`
+      : `let mm = e / ${TILE_K}; let kk = e % ${TILE_K}; let gm = m0 + mm; let gk = k0 + kk;
+         let v = select(0.0, mmA[aBase + gm * K + gk], gm < M && gk < kEnd);`;
+    const loadB = this.transposeB
+      ? `let nn = e / ${TILE_K}; let kk = e % ${TILE_K}; let gn = n0 + nn; let gk = k0 + kk;
+         let v = select(0.0, mmB[bBase + gn * K + gk], gn < N && gk < kEnd);`
+      : `let kk = e / ${TILE}; let nn = e % ${TILE}; let gn = n0 + nn; let gk = k0 + kk;
+         let v = select(0.0, mmB[bBase + gk * N + gn], gn < N && gk < kEnd);`;
+    return `
+      var<workgroup> tileA : array<f32, ${TILE * TILE_K}>;
+      var<workgroup> tileB : array<f32, ${TILE * TILE_K}>;
+      fn main() {
+        let M = uniforms.dimM;
+        let N = uniforms.dimN;
+        let K = uniforms.dimK;
+        // z = (batch entry)·splits + (part of the contraction); the output holds one tile per z.
+        let z = i32(workgroupId.z);
+        let bi = z / uniforms.splits;
+        let kStart = (z % uniforms.splits) * uniforms.kChunk;
+        let kEnd = min(K, kStart + uniforms.kChunk);
+        let aBase = select(bi, 0, uniforms.batchA == 1) * M * K;
+        let bBase = select(bi, 0, uniforms.batchB == 1) * K * N;
+        let m0 = i32(workgroupId.y) * ${TILE};
+        let n0 = i32(workgroupId.x) * ${TILE};
+        let tx = i32(localId.x);
+        let ty = i32(localId.y);
+        let t = ty * 16 + tx;
+        var acc : array<f32, ${P * P}>;
+        for (var i = 0; i < ${P * P}; i++) { acc[i] = 0.0; }
+        var a : array<f32, ${P}>;
+        var b : array<f32, ${P}>;
+        // As many steps in every workgroup (uniform control flow around the barriers); loads past kEnd read 0.
+        let steps = (uniforms.kChunk + ${TILE_K - 1}) / ${TILE_K};
+        for (var step = 0; step < steps; step++) {
+          let k0 = kStart + step * ${TILE_K};
+          for (var l = 0; l < ${(TILE * TILE_K) / 256}; l++) {
+            let e = t * ${(TILE * TILE_K) / 256} + l;
+            { ${loadA} tileA[kk * ${TILE} + mm] = v; }
+            { ${loadB} tileB[kk * ${TILE} + nn] = v; }
+          }
+          workgroupBarrier();
+          for (var kk = 0; kk < ${TILE_K}; kk++) {
+            for (var i = 0; i < ${P}; i++) { a[i] = tileA[kk * ${TILE} + ty + 16 * i]; }
+            for (var j = 0; j < ${P}; j++) { b[j] = tileB[kk * ${TILE} + tx + 16 * j]; }
+            for (var i = 0; i < ${P}; i++) {
+              for (var j = 0; j < ${P}; j++) { acc[i * ${P} + j] = fma(a[i], b[j], acc[i * ${P} + j]); }
+            }
+          }
+          workgroupBarrier();
+        }
+        let cBase = z * M * N;
+        for (var i = 0; i < ${P}; i++) {
+          let gm = m0 + ty + 16 * i;
+          for (var j = 0; j < ${P}; j++) {
+            let gn = n0 + tx + 16 * j;
+            if (gm < M && gn < N) { result[cBase + gm * N + gn] = acc[i * ${P} + j]; }
+          }
+        }
+      }`;
+  }
+}
+
+/** The product's sizes when the tiled program covers it, else null (the stock kernel runs it). */
+export function tiledMatMulPlan(
+  aShape: number[],
+  bShape: number[],
+  transposeA: boolean,
+  transposeB: boolean,
+): { m: number; n: number; k: number; batchA: number; batchB: number; outShape: number[]; splits: number; kChunk: number } | null {
+  const ra = aShape.length;
+  const rb = bShape.length;
+  if (ra < 2 || rb < 2) return null;
+  const m = (transposeA ? aShape[ra - 1] : aShape[ra - 2]) as number;
+  const k = (transposeA ? aShape[ra - 2] : aShape[ra - 1]) as number;
+  const kb = (transposeB ? bShape[rb - 1] : bShape[rb - 2]) as number;
+  const n = (transposeB ? bShape[rb - 2] : bShape[rb - 1]) as number;
+  if (k !== kb || m < MIN_SIDE || n < MIN_SIDE) return null;
+  const outerA = aShape.slice(0, -2);
+  const outerB = bShape.slice(0, -2);
+  const batchA = outerA.reduce((x, y) => x * y, 1);
+  const batchB = outerB.reduce((x, y) => x * y, 1);
+  // One side's batch shape is the output's and the other has one matrix (or both the same shape).
+  let outer: number[];
+  if (tf.util.arraysEqual(outerA, outerB)) outer = outerA;
+  else if (batchB === 1) outer = outerA;
+  else if (batchA === 1) outer = outerB;
+  else return null;
+  const tiles = Math.max(batchA, batchB) * Math.ceil(m / TILE) * Math.ceil(n / TILE);
+  const wanted = Math.min(MAX_SPLITS, Math.ceil(TARGET_WORKGROUPS / tiles), Math.floor(k / MIN_SPLIT_K));
+  // Parts a multiple of TILE_K long, so each starts on a step; recount after rounding.
+  const kChunk = wanted > 1 ? Math.ceil(k / wanted / TILE_K) * TILE_K : Math.max(k, 1);
+  const splits = Math.ceil(k / kChunk) || 1;
+  return { m, n, k, batchA, batchB, outShape: [...outer, m, n], splits, kChunk };
+}
+
+function makeBatchMatMul(stock: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const { transposeA, transposeB } = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
+    const plan = a.dtype === 'float32' && b.dtype === 'float32' ? tiledMatMulPlan(a.shape, b.shape, !!transposeA, !!transposeB) : null;
+    if (plan == null) return stock(args);
+    const { m, n, k, batchA, batchB, outShape, splits, kChunk } = plan;
+    const batch = Math.max(batchA, batchB);
+    const backend = args.backend as unknown as WebGpuBackendLike;
+    const partShape = splits === 1 ? outShape : [batch, splits, m, n];
+    const program = new TiledMatMulProgram(partShape, m, n, batch * splits, !!transposeA, !!transposeB);
+    const uniforms = [i32(m), i32(n), i32(k), i32(batchA), i32(batchB), i32(splits), i32(kChunk)];
+    const out = backend.runWebGPUProgram(program, [a, b], 'float32', uniforms);
+    if (splits === 1) return out;
+    const sum = blockSum(backend, out, outShape, batch, splits, m * n);
+    backend.disposeData(out.dataId);
+    return sum;
+  };
+}
+
+/**
+ * Replaces the webgpu BatchMatMul kernel with the tiled one, or restores the stock kernel (`on` false).
+ * Idempotent. False when webgpu has no BatchMatMul kernel.
+ */
+export function setWebGpuTiledMatMul(on: boolean): boolean {
+  if (slots[STOCK] == null) {
+    const config = tf.getKernel('BatchMatMul', 'webgpu');
+    if (config == null) return false;
+    slots[STOCK] = config;
+  }
+  const stock = slots[STOCK];
+  tf.unregisterKernel('BatchMatMul', 'webgpu');
+  tf.registerKernel(on ? { ...stock, kernelFunc: makeBatchMatMul(stock.kernelFunc) } : stock);
+  return true;
+}
