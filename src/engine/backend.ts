@@ -25,6 +25,7 @@ import { registerWasmSum } from './kernels/sum.js';
 import './gradients.js'; // device-side Mean gradient, for every backend
 import { registerWebGpuSum } from './kernels/sum-webgpu.js';
 import { setWebGpuTiledMatMul } from './kernels/matmul-webgpu.js';
+import { setWebGpuSplitFilterGrads } from './kernels/filter-grad-webgpu.js';
 import { useWriteBufferUploads } from './webgpu-uploads.js';
 import { loadNativeBlas, type NativeBlasStatus } from './native-blas.js';
 import { loadSimdKernels, type SimdStatus } from './kernels/simd-module.js';
@@ -192,8 +193,9 @@ async function tryWebgpu(quiet: boolean): Promise<Availability> {
     explainSyncReads();
     useWriteBufferUploads();
     if (processEnv('NAC_WEBGPU_SUM') !== '0') registerWebGpuSum();
-    // Opt-in until timed on a GPU (bench/gpu/run.sh's ab step): the tiled matrix product.
+    // Opt-in until timed on a GPU (bench/gpu/run.sh's ab step): the tiled matrix product, batch-split filter gradients.
     if (processEnv('NAC_WEBGPU_MATMUL') === 'tiled') setWebGpuTiledMatMul(true);
+    if (processEnv('NAC_WEBGPU_FILTER_GRAD') === 'split') setWebGpuSplitFilterGrads(true);
   }
   return r.ok ? probe : { ok: false, detail: `failed to initialise: ${r.failure}` };
 }
