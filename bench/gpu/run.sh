@@ -11,7 +11,7 @@
 #   4. parity: 50 training steps on wasm and on webgpu from the same weights (bench/parity-backends.mjs).
 # Results: $OUT/run.log (everything printed) and $OUT/gpu-results.tgz (JSON and markdown of each step).
 #   bash bench/gpu/run.sh     (env: STEPS="profile-nac bench parity profile-pio" CONFIGS="paper-tiny reference" PROFILE_CONFIG=paper-tiny
-#                              REPEATS=5 WARMUP=2 BATCH= TOTAL=520 seconds in all)
+#                              REPEATS=5 WARMUP=2 BATCH= TOTAL=520 seconds in all; AB="names": only these ab variants)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-$PWD/gpu-out}
@@ -138,6 +138,8 @@ for step in $STEPS; do
         "no-eval-cache:NAC_EVAL_CACHE=0" "tiled-matmul:NAC_WEBGPU_MATMUL=tiled" \
         "split-filter-grad:NAC_WEBGPU_FILTER_GRAD=split" "both-new:NAC_WEBGPU_MATMUL=tiled NAC_WEBGPU_FILTER_GRAD=split"; do
         name=${v%%:*}
+        # AB="all-on tiled-matmul ..." runs only the named variants.
+        [ -n "${AB:-}" ] && [[ " $AB " != *" $name "* ]] && continue
         run 90 "ab-$pc-$name" env ${v#*:} node bench/run.mjs --config "$pc" --backend webgpu --models nac \
           --repeats "$REPEATS" --warmup "$WARMUP" ${BATCH:+--batch "$BATCH"} --out "$RES/ab-$pc-$name"
       done ;;
