@@ -34,7 +34,7 @@ import { setWasmFusedAttention } from './kernels/attention-simd.js';
 import { setWasmFusedLayerNormAffine } from './kernels/layer-norm-affine-simd.js';
 import { setWasmHashNoise } from './kernels/hash-noise-wasm.js';
 import { setWasmGelu } from './kernels/gelu-native.js';
-import { explainSyncReads, firstLine, isNode, navigatorGpu, prepareWebGpu, processEnv } from './webgpu.js';
+import { envChoice, explainSyncReads, firstLine, isNode, navigatorGpu, prepareWebGpu, processEnv } from './webgpu.js';
 
 /** The tfjs backends this package knows how to run on. */
 export type BackendName = 'wasm' | 'cpu' | 'webgpu';
@@ -194,8 +194,8 @@ async function tryWebgpu(quiet: boolean): Promise<Availability> {
     useWriteBufferUploads();
     if (processEnv('NAC_WEBGPU_SUM') !== '0') registerWebGpuSum();
     // Opt-in until timed on a GPU (bench/gpu/run.sh's ab step): the tiled matrix product, batch-split filter gradients.
-    if (processEnv('NAC_WEBGPU_MATMUL') === 'tiled') setWebGpuTiledMatMul(true);
-    if (processEnv('NAC_WEBGPU_FILTER_GRAD') === 'split') setWebGpuSplitFilterGrads(true);
+    setWebGpuTiledMatMul(envChoice('NAC_WEBGPU_MATMUL', ['tfjs', 'tiled'], 'tfjs') === 'tiled');
+    setWebGpuSplitFilterGrads(envChoice('NAC_WEBGPU_FILTER_GRAD', ['tfjs', 'split'], 'tfjs') === 'split');
   }
   return r.ok ? probe : { ok: false, detail: `failed to initialise: ${r.failure}` };
 }

@@ -35,6 +35,19 @@ export function processEnv(name: string): string | undefined {
   return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
 }
 
+/**
+ * An environment variable that selects one of `allowed` (unset or empty: `fallback`); any other value throws,
+ * naming the variable and the values it takes.
+ */
+export function envChoice<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+  const value = processEnv(name);
+  if (value == null || value === '') return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new RangeError(`${name}=${value} is not a known value: expected one of ${allowed.join(', ')} (unset: ${fallback}).`);
+  }
+  return value as T;
+}
+
 /** The WebGPU entry point (`navigator.gpu`) if the environment exposes one. */
 export function navigatorGpu(): GpuLike | undefined {
   const nav = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator;
