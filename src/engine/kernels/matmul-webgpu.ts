@@ -72,6 +72,23 @@ class TiledMatMulProgram {
          let v = select(0.0, mmB[bBase + gn * K + gk], gn < N && gk < kEnd);`
       : `let kk = e / ${TILE}; let nn = e % ${TILE}; let gn = n0 + nn; let gk = k0 + kk;
          let v = select(0.0, mmB[bBase + gk * N + gn], gn < N && gk < kEnd);`;
+    // The 8 × 8 accumulators as 64 named scalars and the step written out in full, so that they stay in
+    // registers whatever the shader compiler unrolls (an array indexed in loops may go to local memory).
+    const ij = [...Array(P * P).keys()].map((x) => [Math.floor(x / P), x % P] as const);
+    const declare = ij.map(([i, j]) => `var c${i}_${j} = 0.0;`).join(' ');
+    const fmaStep = [
+      ...[...Array(P).keys()].map((i) => `let a${i} = tileA[kk * ${TILE} + ty + ${16 * i}];`),
+      ...[...Array(P).keys()].map((j) => `let b${j} = tileB[kk * ${TILE} + tx + ${16 * j}];`),
+      ...ij.map(([i, j]) => `c${i}_${j} = fma(a${i}, b${j}, c${i}_${j});`),
+    ].join('\n            ');
+    const store = [...Array(P).keys()]
+      .map(
+        (i) =>
+          `{ let gm = m0 + ty + ${16 * i}; if (gm < M) { let row = cBase + gm * N;\n          ` +
+          [...Array(P).keys()].map((j) => `if (n0 + tx + ${16 * j} < N) { result[row + n0 + tx + ${16 * j}] = c${i}_${j}; }`).join(' ') +
+          ' } }',
+      )
+      .join('\n        ');
     return `
       var<workgroup> tileA : array<f32, ${TILE * TILE_K}>;
       var<workgroup> tileB : array<f32, ${TILE * TILE_K}>;
@@ -91,10 +108,7 @@ class TiledMatMulProgram {
         let tx = i32(localId.x);
         let ty = i32(localId.y);
         let t = ty * 16 + tx;
-        var acc : array<f32, ${P * P}>;
-        for (var i = 0; i < ${P * P}; i++) { acc[i] = 0.0; }
-        var a : array<f32, ${P}>;
-        var b : array<f32, ${P}>;
+        ${declare}
         // As many steps in every workgroup (uniform control flow around the barriers); loads past kEnd read 0.
         let steps = (uniforms.kChunk + ${TILE_K - 1}) / ${TILE_K};
         for (var step = 0; step < steps; step++) {
@@ -106,22 +120,12 @@ class TiledMatMulProgram {
           }
           workgroupBarrier();
           for (var kk = 0; kk < ${TILE_K}; kk++) {
-            for (var i = 0; i < ${P}; i++) { a[i] = tileA[kk * ${TILE} + ty + 16 * i]; }
-            for (var j = 0; j < ${P}; j++) { b[j] = tileB[kk * ${TILE} + tx + 16 * j]; }
-            for (var i = 0; i < ${P}; i++) {
-              for (var j = 0; j < ${P}; j++) { acc[i * ${P} + j] = fma(a[i], b[j], acc[i * ${P} + j]); }
-            }
+            ${fmaStep}
           }
           workgroupBarrier();
         }
         let cBase = z * M * N;
-        for (var i = 0; i < ${P}; i++) {
-          let gm = m0 + ty + 16 * i;
-          for (var j = 0; j < ${P}; j++) {
-            let gn = n0 + tx + 16 * j;
-            if (gm < M && gn < N) { result[cBase + gm * N + gn] = acc[i * ${P} + j]; }
-          }
-        }
+        ${store}
       }`;
   }
 }
