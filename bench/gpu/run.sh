@@ -11,7 +11,8 @@
 #   4. parity: 50 training steps on wasm and on webgpu from the same weights (bench/parity-backends.mjs).
 # Results: $OUT/run.log (everything printed) and $OUT/gpu-results.tgz (JSON and markdown of each step).
 #   bash bench/gpu/run.sh     (env: STEPS="profile-nac bench parity profile-pio" CONFIGS="paper-tiny reference" PROFILE_CONFIG=paper-tiny
-#                              REPEATS=5 WARMUP=2 BATCH= TOTAL=520 seconds in all; AB="names": only these ab variants)
+#                              REPEATS=5 WARMUP=2 BATCH= TOTAL=520 seconds in all; AB="names": only these ab variants;
+#                              MATMUL_ARGS: the matmul step's arguments, default "--reps 20 --rounds 5")
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-$PWD/gpu-out}
@@ -129,7 +130,7 @@ for step in $STEPS; do
       done ;;
     matmul)
       # tfjs' stock matrix product against the tiled one (NAC_WEBGPU_MATMUL=tiled) on the paper-tiny shapes.
-      run 120 matmul node bench/webgpu-matmul.mjs --reps 20 --rounds 5 ;;
+      run 120 matmul node bench/webgpu-matmul.mjs ${MATMUL_ARGS:---reps 20 --rounds 5} ;;
     ab)
       # What each change buys: the $pc NAC (ours only) with one of them off (tiled-matmul: the opt-in one on).
       # (Measured once and dropped from the list, no gain: skip-validation:NAC_DAWN_FLAGS=enable-dawn-features=
