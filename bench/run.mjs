@@ -75,13 +75,13 @@ const machine = {
   cores: os.cpus().length,
   node: process.version,
   backend: describeBackend(report),
-  nativeBlas: nativeStatus?.detail ?? 'none',
+  nativeBlas: nativeStatus?.detail ?? null,
   openblasCoretype: process.env.OPENBLAS_CORETYPE ?? '(unset)',
   loadAvg: os.loadavg(),
   tfFlags: Object.fromEntries(opts.tfFlag),
 };
 console.log(`bench --config ${cfg.name} --backend ${opts.backend}: batch ${B}, warm-up ${opts.warmup}, median of ${opts.repeats}`);
-console.log(`${machine.cpuDetail}, ${machine.cores} cores, Node ${machine.node}; ${machine.backend}; ${machine.nativeBlas}; OPENBLAS_CORETYPE ${machine.openblasCoretype}`);
+console.log(`${machine.cpuDetail}, ${machine.cores} cores, Node ${machine.node}; ${machine.backend}${machine.nativeBlas ? `; ${machine.nativeBlas}` : ''}; OPENBLAS_CORETYPE ${machine.openblasCoretype}`);
 
 /** Training-step FLOPs: forward + backward ≈ 3× forward. */
 const TRAIN_FLOPS_FACTOR = 3;
