@@ -194,7 +194,8 @@ async function tryWebgpu(quiet: boolean): Promise<Availability> {
     useWriteBufferUploads();
     if (processEnv('NAC_WEBGPU_SUM') !== '0') registerWebGpuSum();
     // Opt-in until timed on a GPU (bench/gpu/run.sh's ab step): the tiled matrix product, batch-split filter gradients.
-    setWebGpuTiledMatMul(envChoice('NAC_WEBGPU_MATMUL', ['tfjs', 'tiled'], 'tfjs') === 'tiled');
+    const matmul = envChoice('NAC_WEBGPU_MATMUL', ['tfjs', 'tiled', 'tiled-transposed'], 'tfjs');
+    setWebGpuTiledMatMul(matmul === 'tiled' ? true : matmul === 'tiled-transposed' ? 'transposed' : false);
     setWebGpuSplitFilterGrads(envChoice('NAC_WEBGPU_FILTER_GRAD', ['tfjs', 'split'], 'tfjs') === 'split');
   }
   return r.ok ? probe : { ok: false, detail: `failed to initialise: ${r.failure}` };

@@ -117,6 +117,35 @@ describe.skipIf(!webgpu)('tiled matmul on webgpu', () => {
     });
   }
 
+  it('in transposed-only mode takes the products with a transposed operand and leaves the others to tfjs', () => {
+    const backend = tf.backend() as unknown as { runWebGPUProgram: (program: { shaderKey: string }, ...rest: unknown[]) => unknown };
+    const run = backend.runWebGPUProgram;
+    const keys: string[] = [];
+    backend.runWebGPUProgram = function (program, ...rest) {
+      keys.push(program.shaderKey);
+      return run.call(this, program, ...rest);
+    };
+    const ran = (f: () => tf.Tensor): boolean => {
+      keys.length = 0;
+      tf.dispose(f());
+      return keys.some((k) => k.startsWith('nacTiledMatMul'));
+    };
+    try {
+      const a = filled([200, 140], 5);
+      const b = filled([140, 130], 6);
+      setWebGpuTiledMatMul('transposed');
+      expect(ran(() => tf.matMul(a, b))).toBe(false);
+      const bt = filled([130, 140], 7);
+      expect(ran(() => tf.matMul(a, bt, false, true))).toBe(true);
+      setWebGpuTiledMatMul(true);
+      expect(ran(() => tf.matMul(a, b))).toBe(true);
+      tf.dispose([a, b, bt]);
+    } finally {
+      backend.runWebGPUProgram = run;
+      setWebGpuTiledMatMul(true);
+    }
+  });
+
   it('gives matMul gradients equal to the stock kernel’s', async () => {
     const a = filled([300, 150], 3);
     const b = filled([150, 140], 4);

@@ -12,8 +12,9 @@
  * [40960 × 384]ᵀ·[40960 × 384] is 9 tiles) split the contraction over up to {@link MAX_SPLITS} workgroups per
  * tile (split-K), whose partial tiles the block Sum (./sum-webgpu.ts) adds up.
  *
- * Opt-in until it is timed on a GPU: NAC_WEBGPU_MATMUL=tiled (read by initBackend) installs it, and
- * bench/gpu/run.sh's `ab` step times the paper-tiny NAC with and without it. Products with fewer than
+ * Opt-in until it is timed on a GPU: NAC_WEBGPU_MATMUL=tiled (read by initBackend) installs it for every
+ * product it covers, NAC_WEBGPU_MATMUL=tiled-transposed only where an operand is transposed (the gradients),
+ * and bench/gpu/run.sh's `matmul` and `ab` steps time them. Products with fewer than
  * {@link MIN_SIDE} rows or columns, other dtypes and batch shapes it does not cover go to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -163,11 +164,12 @@ export function tiledMatMulPlan(
   return { m, n, k, batchA, batchB, outShape: [...outer, m, n], splits, kChunk };
 }
 
-function makeBatchMatMul(stock: tf.KernelFunc): tf.KernelFunc {
+function makeBatchMatMul(stock: tf.KernelFunc, onlyTransposed: boolean): tf.KernelFunc {
   return (args) => {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     const { transposeA, transposeB } = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
-    const plan = a.dtype === 'float32' && b.dtype === 'float32' ? tiledMatMulPlan(a.shape, b.shape, !!transposeA, !!transposeB) : null;
+    const take = a.dtype === 'float32' && b.dtype === 'float32' && (!onlyTransposed || !!transposeA || !!transposeB);
+    const plan = take ? tiledMatMulPlan(a.shape, b.shape, !!transposeA, !!transposeB) : null;
     if (plan == null) return stock(args);
     const { m, n, k, batchA, batchB, outShape, splits, kChunk } = plan;
     const batch = Math.max(batchA, batchB);
@@ -184,10 +186,12 @@ function makeBatchMatMul(stock: tf.KernelFunc): tf.KernelFunc {
 }
 
 /**
- * Replaces the webgpu BatchMatMul kernel with the tiled one, or restores the stock kernel (`on` false).
- * Idempotent. False when webgpu has no BatchMatMul kernel.
+ * Replaces the webgpu BatchMatMul kernel with the tiled one for every product it covers (`true`), or only for
+ * those with a transposed operand (`'transposed'`: tfjs' own kernel reads vec4s only when neither B nor the
+ * inner axis of A is transposed, and reached about 20 TFLOP/s on the untransposed forward products on an
+ * H200), or restores the stock kernel (`false`). Idempotent. False when webgpu has no BatchMatMul kernel.
  */
-export function setWebGpuTiledMatMul(on: boolean): boolean {
+export function setWebGpuTiledMatMul(on: boolean | 'transposed'): boolean {
   if (slots[STOCK] == null) {
     const config = tf.getKernel('BatchMatMul', 'webgpu');
     if (config == null) return false;
@@ -195,6 +199,6 @@ export function setWebGpuTiledMatMul(on: boolean): boolean {
   }
   const stock = slots[STOCK];
   tf.unregisterKernel('BatchMatMul', 'webgpu');
-  tf.registerKernel(on ? { ...stock, kernelFunc: makeBatchMatMul(stock.kernelFunc) } : stock);
+  tf.registerKernel(on === false ? stock : { ...stock, kernelFunc: makeBatchMatMul(stock.kernelFunc, on === 'transposed') });
   return true;
 }
