@@ -2,12 +2,11 @@
  * A tiled matrix product for tfjs' webgpu backend (BatchMatMul), for the large products of a NAC's train
  * step. tfjs-backend-webgpu 4.22 runs them in MatMulPackedProgram: 32 × 32 output tiles, workgroups of 64
  * threads computing 4 × 4 each, and scalar (not vec4) loads when B is transposed, as in half of the
- * gradients. On an H200 that program took 222 ms of the paper-tiny NAC's 420 ms of GPU time per step,
- * about 14 TFLOP/s, and the forward-shaped [32768 × 384]·[384 × 1536] ran at 2.2 TFLOP/s
- * (docs/performance.md). Here a workgroup of 256 threads computes a 128 × 128 tile, 8 × 8 outputs per
- * thread (rows ty + 16i, columns tx + 16j, so that neighbouring threads read neighbouring words of
- * workgroup memory and write neighbouring outputs), the contraction in steps of {@link TILE_K} staged
- * through workgroup memory (8 KiB), transposes fixed per shader. Batch dimensions broadcast when one side
+ * gradients. On an H200 that program took 222 ms of the paper-tiny NAC's 420 ms of GPU time per step:
+ * about 20 TFLOP/s on the untransposed forward products, 9–16 on the transposed gradient ones
+ * (docs/performance.md). Here a workgroup of 256 threads computes a 128 × 128 tile, a block of 8 × 8
+ * outputs per thread read from workgroup memory as vec4s, the contraction in steps of {@link TILE_K}
+ * staged through workgroup memory (8 KiB), transposes fixed per shader. Batch dimensions broadcast when one side
  * has a single matrix. Products with few output tiles and a long contraction (the weight gradients:
  * [40960 × 384]ᵀ·[40960 × 384] is 9 tiles) split the contraction over up to {@link MAX_SPLITS} workgroups per
  * tile (split-K), whose partial tiles the block Sum (./sum-webgpu.ts) adds up.
@@ -73,26 +72,31 @@ class TiledMatMulProgram {
          let v = select(0.0, mmB[bBase + gn * K + gk], gn < N && gk < kEnd);`
       : `let kk = e / ${TILE}; let nn = e % ${TILE}; let gn = n0 + nn; let gk = k0 + kk;
          let v = select(0.0, mmB[bBase + gk * N + gn], gn < N && gk < kEnd);`;
-    // The 8 × 8 accumulators as 64 named scalars and the step written out in full, so that they stay in
-    // registers whatever the shader compiler unrolls (an array indexed in loops may go to local memory).
-    const ij = [...Array(P * P).keys()].map((x) => [Math.floor(x / P), x % P] as const);
-    const declare = ij.map(([i, j]) => `var c${i}_${j} = 0.0;`).join(' ');
+    // Thread (tx, ty) owns rows 8ty..8ty+7 and columns 8tx..8tx+7 of the tile: per step it reads its 8 values of A
+    // and of B as two vec4s each from workgroup memory (4 wide reads per 64 multiply-adds) and keeps the 8 × 8
+    // accumulators in 16 named vec4s, so they stay in registers whatever the shader compiler unrolls.
+    const rows = [...Array(P).keys()];
+    const declare = rows.map((i) => `var c${i}_0 = vec4<f32>(0.0); var c${i}_1 = vec4<f32>(0.0);`).join(' ');
+    const lane = ['x', 'y', 'z', 'w'];
     const fmaStep = [
-      ...[...Array(P).keys()].map((i) => `let a${i} = tileA[kk * ${TILE} + ty + ${16 * i}];`),
-      ...[...Array(P).keys()].map((j) => `let b${j} = tileB[kk * ${TILE} + tx + ${16 * j}];`),
-      ...ij.map(([i, j]) => `c${i}_${j} = fma(a${i}, b${j}, c${i}_${j});`),
+      `let a0 = tileA[kk * ${TILE / 4} + 2 * ty]; let a1 = tileA[kk * ${TILE / 4} + 2 * ty + 1];`,
+      `let b0 = tileB[kk * ${TILE / 4} + 2 * tx]; let b1 = tileB[kk * ${TILE / 4} + 2 * tx + 1];`,
+      ...rows.map((i) => {
+        const a = `vec4<f32>(a${i >> 2}.${lane[i & 3]})`;
+        return `c${i}_0 = fma(${a}, b0, c${i}_0); c${i}_1 = fma(${a}, b1, c${i}_1);`;
+      }),
     ].join('\n            ');
-    const store = [...Array(P).keys()]
+    const store = rows
       .map(
         (i) =>
-          `{ let gm = m0 + ty + ${16 * i}; if (gm < M) { let row = cBase + gm * N;\n          ` +
-          [...Array(P).keys()].map((j) => `if (n0 + tx + ${16 * j} < N) { result[row + n0 + tx + ${16 * j}] = c${i}_${j}; }`).join(' ') +
+          `{ let gm = m0 + 8 * ty + ${i}; if (gm < M) { let row = cBase + gm * N + n0 + 8 * tx; let w = N - n0 - 8 * tx;\n          ` +
+          rows.map((j) => `if (${j} < w) { result[row + ${j}] = c${i}_${j >> 2}.${lane[j & 3]}; }`).join(' ') +
           ' } }',
       )
       .join('\n        ');
     return `
-      var<workgroup> tileA : array<f32, ${TILE * TILE_K}>;
-      var<workgroup> tileB : array<f32, ${TILE * TILE_K}>;
+      var<workgroup> tileA : array<vec4<f32>, ${(TILE * TILE_K) / 4}>;
+      var<workgroup> tileB : array<vec4<f32>, ${(TILE * TILE_K) / 4}>;
       fn main() {
         let M = uniforms.dimM;
         let N = uniforms.dimN;
@@ -116,8 +120,8 @@ class TiledMatMulProgram {
           let k0 = kStart + step * ${TILE_K};
           for (var l = 0; l < ${(TILE * TILE_K) / 256}; l++) {
             let e = t * ${(TILE * TILE_K) / 256} + l;
-            { ${loadA} tileA[kk * ${TILE} + mm] = v; }
-            { ${loadB} tileB[kk * ${TILE} + nn] = v; }
+            { ${loadA} let at = kk * ${TILE} + mm; tileA[at / 4][at % 4] = v; }
+            { ${loadB} let at = kk * ${TILE} + nn; tileB[at / 4][at % 4] = v; }
           }
           workgroupBarrier();
           for (var kk = 0; kk < ${TILE_K}; kk++) {
