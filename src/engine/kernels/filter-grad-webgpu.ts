@@ -9,7 +9,7 @@
  *
  * Opt-in until it is timed on a GPU: NAC_WEBGPU_FILTER_GRAD=split (read by initBackend) installs it, and
  * bench/gpu/run.sh's `ab` step times the paper-tiny NAC with it. Other data formats, dilations and dtypes,
- * and batches of one, go to the stock kernels.
+ * batches of one and filters of more than 65,535 × 64 elements go to the stock kernels.
  */
 import * as tf from '@tensorflow/tfjs';
 import { i32, type WebGpuBackendLike } from './webgpu-program.js';
@@ -120,6 +120,7 @@ function makeFilterGrad(kernel: FilterGradKernel, stock: tf.KernelFunc): tf.Kern
     );
     const filterShape = attrs.filterShape;
     const filterSize = filterShape.reduce((a, b) => a * b, 1);
+    if (filterSize > MAX_THREADS) return stock(args); // one flat dispatch could not cover it
     const [parts, chunk] = filterGradSplit(filterSize, info.batchSize);
     const backend = args.backend as unknown as WebGpuBackendLike;
     const program = new FilterGradProgram([parts, ...filterShape], depthwise);

@@ -36,6 +36,8 @@ export const TARGET_WORKGROUPS = 512;
 /** Most parts a contraction is split into, and the shortest part (elements of K). */
 export const MAX_SPLITS = 64;
 const MIN_SPLIT_K = 256;
+/** WebGPU's default limit on workgroups per dispatch axis. */
+const MAX_DISPATCH = 65535;
 
 class TiledMatMulProgram {
   variableNames = ['mmA', 'mmB'];
@@ -160,6 +162,8 @@ export function tiledMatMulPlan(
   else if (batchB === 1) outer = outerA;
   else if (batchA === 1) outer = outerB;
   else return null;
+  // WebGPU dispatches at most 65,535 workgroups along each axis (z: the batch, times the parts below).
+  if (Math.max(batchA, batchB, Math.ceil(m / TILE), Math.ceil(n / TILE)) > MAX_DISPATCH) return null;
   const tiles = Math.max(batchA, batchB) * Math.ceil(m / TILE) * Math.ceil(n / TILE);
   const wanted = Math.min(MAX_SPLITS, Math.ceil(TARGET_WORKGROUPS / tiles), Math.floor(k / MIN_SPLIT_K));
   // Parts a multiple of TILE_K long, so each starts on a step; recount after rounding.
