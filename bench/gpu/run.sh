@@ -7,7 +7,7 @@
 #   3. bench: paper-tiny, then reference, on webgpu against the twin on CUDA (bench/run.mjs --vs-torch);
 #   cpu: host (JS thread) time vs device wait of a train step, with a V8 profile (bench/profile-cpu.mjs);
 #   matmul: tfjs' stock matrix product against the tiled one on the paper-tiny shapes (bench/webgpu-matmul.mjs);
-#   ab: the paper-tiny NAC with one change off (fused AdamW, fused layer norm, block Sum, eval cache) or the tiled matmul on;
+#   ab: the paper-tiny NAC with one change off (fused AdamW, fused layer norm, block Sum, eval cache) or an opt-in kernel on (tiled matmul, split filter gradients, fused attention);
 #   4. parity: 50 training steps on wasm and on webgpu from the same weights (bench/parity-backends.mjs).
 # Results: $OUT/run.log (everything printed) and $OUT/gpu-results.tgz (JSON and markdown of each step).
 #   bash bench/gpu/run.sh     (env: STEPS="profile-nac bench parity profile-pio" CONFIGS="paper-tiny reference" PROFILE_CONFIG=paper-tiny
@@ -137,7 +137,8 @@ for step in $STEPS; do
       # allow_unsafe_apis,skip_validation, and --tf-flag WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=200; docs/performance.md.)
       for v in "all-on:" "no-fused-adamw:NAC_FUSED_ADAMW=0" "no-fused-layer-norm:NAC_FUSED_LAYER_NORM=0" "no-block-sum:NAC_WEBGPU_SUM=0" \
         "no-eval-cache:NAC_EVAL_CACHE=0" "tiled-matmul:NAC_WEBGPU_MATMUL=tiled" "tiled-transposed-matmul:NAC_WEBGPU_MATMUL=tiled-transposed" \
-        "split-filter-grad:NAC_WEBGPU_FILTER_GRAD=split" "both-new:NAC_WEBGPU_MATMUL=tiled NAC_WEBGPU_FILTER_GRAD=split"; do
+        "split-filter-grad:NAC_WEBGPU_FILTER_GRAD=split" "fused-attention:NAC_WEBGPU_ATTENTION=fused" \
+        "all-new:NAC_WEBGPU_MATMUL=tiled NAC_WEBGPU_FILTER_GRAD=split NAC_WEBGPU_ATTENTION=fused"; do
         name=${v%%:*}
         # AB="all-on tiled-matmul ..." runs only the named variants.
         [ -n "${AB:-}" ] && [[ " $AB " != *" $name "* ]] && continue

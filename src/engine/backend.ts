@@ -26,6 +26,7 @@ import './gradients.js'; // device-side Mean gradient, for every backend
 import { registerWebGpuSum } from './kernels/sum-webgpu.js';
 import { setWebGpuTiledMatMul } from './kernels/matmul-webgpu.js';
 import { setWebGpuSplitFilterGrads } from './kernels/filter-grad-webgpu.js';
+import { setWebGpuFusedAttention } from './kernels/attention-webgpu.js';
 import { useWriteBufferUploads } from './webgpu-uploads.js';
 import { loadNativeBlas, type NativeBlasStatus } from './native-blas.js';
 import { loadSimdKernels, type SimdStatus } from './kernels/simd-module.js';
@@ -193,10 +194,12 @@ async function tryWebgpu(quiet: boolean): Promise<Availability> {
     explainSyncReads();
     useWriteBufferUploads();
     if (processEnv('NAC_WEBGPU_SUM') !== '0') registerWebGpuSum();
-    // Opt-in until timed on a GPU (bench/gpu/run.sh's ab step): the tiled matrix product, batch-split filter gradients.
+    // Opt-in until timed on a GPU (bench/gpu/run.sh's ab step): the tiled matrix product, batch-split filter
+    // gradients, fused eval attention.
     const matmul = envChoice('NAC_WEBGPU_MATMUL', ['tfjs', 'tiled', 'tiled-transposed'], 'tfjs');
     setWebGpuTiledMatMul(matmul === 'tiled' ? true : matmul === 'tiled-transposed' ? 'transposed' : false);
     setWebGpuSplitFilterGrads(envChoice('NAC_WEBGPU_FILTER_GRAD', ['tfjs', 'split'], 'tfjs') === 'split');
+    setWebGpuFusedAttention(envChoice('NAC_WEBGPU_ATTENTION', ['tfjs', 'fused'], 'tfjs') === 'fused');
   }
   return r.ok ? probe : { ok: false, detail: `failed to initialise: ${r.failure}` };
 }

@@ -7,7 +7,7 @@
  *
  * Forward only: `fusedAttention` returns null when tfjs records a gradient, when the kernel is not
  * registered for the active backend, or for inputs it does not cover; callers compose the tfjs ops
- * then. The products sum in the same order as the BatchMatMul kernel; the softmax uses the SIMD
+ * then. On webgpu it runs ./attention-webgpu.ts's shader, when NAC_WEBGPU_ATTENTION=fused registered it. The products sum in the same order as the BatchMatMul kernel; the softmax uses the SIMD
  * module's exp and a reciprocal, so results agree with the composed ops to float32 rounding, not bit
  * for bit (test/engine/fused-eval.test.ts).
  */
@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { nativeOutput, type WasmHeapBackend } from './matmul-native.js';
 import type { SimdKernels } from './simd-module.js';
 import { fusedWasmKernelReady, requireInput, setWasmKernels, type KernelArgs } from './wasm-io.js';
+import { webgpuAttentionReady } from './attention-webgpu.js';
 
 /** Kernel name (package-specific). */
 export const ATTENTION_KERNEL = 'NacAttention';
@@ -63,13 +64,15 @@ export function fusedAttention(
   heads: number,
   scale: number,
 ): tf.Tensor | null {
-  if (!fusedWasmKernelReady(ATTENTION_KERNEL)) return null;
+  const onWebGpu = tf.getBackend() === 'webgpu';
+  if (onWebGpu ? tf.engine().isTapeOn() : !fusedWasmKernelReady(ATTENTION_KERNEL)) return null;
   if (q.rank !== 3 || k.rank !== 3 || !tf.util.arraysEqual(k.shape, v.shape)) return null;
   if ([q, k, v, bias].some((t) => t != null && t.dtype !== 'float32')) return null;
   const [B, nq, inner] = q.shape as [number, number, number];
   const nk = k.shape[1] as number;
   if (k.shape[0] !== B || k.shape[2] !== inner || !Number.isInteger(heads) || heads < 1 || inner % heads !== 0 || nk === 0) return null;
   if (bias != null && !(tf.util.arraysEqual(bias.shape, [nq, nk]) || tf.util.arraysEqual(bias.shape, [B, nq, nk]))) return null;
+  if (onWebGpu && !webgpuAttentionReady(inner / heads)) return null;
   const inputs: tf.NamedTensorMap = bias == null ? { q, k, v } : { q, k, v, bias };
   return tf.engine().runKernel(ATTENTION_KERNEL, inputs, { heads, scale }) as tf.Tensor;
 }
