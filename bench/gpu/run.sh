@@ -132,7 +132,7 @@ for step in $STEPS; do
       # tfjs' stock matrix product against the tiled one (NAC_WEBGPU_MATMUL=tiled) on the paper-tiny shapes.
       run 120 matmul node bench/webgpu-matmul.mjs ${MATMUL_ARGS:---reps 20 --rounds 5} ;;
     ab)
-      # What each change buys: the $pc NAC (ours only) with one of them off (tiled-matmul: the opt-in one on).
+      # What each change buys: the $pc NAC (ours only) with one of them off, or one of the opt-in kernels on.
       # (Measured once and dropped from the list, no gain: skip-validation:NAC_DAWN_FLAGS=enable-dawn-features=
       # allow_unsafe_apis,skip_validation, and --tf-flag WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=200; docs/performance.md.)
       for v in "all-on:" "no-fused-adamw:NAC_FUSED_ADAMW=0" "no-fused-layer-norm:NAC_FUSED_LAYER_NORM=0" "no-block-sum:NAC_WEBGPU_SUM=0" \

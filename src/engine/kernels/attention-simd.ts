@@ -7,9 +7,10 @@
  *
  * Forward only: `fusedAttention` returns null when tfjs records a gradient, when the kernel is not
  * registered for the active backend, or for inputs it does not cover; callers compose the tfjs ops
- * then. On webgpu it runs ./attention-webgpu.ts's shader, when NAC_WEBGPU_ATTENTION=fused registered it. The products sum in the same order as the BatchMatMul kernel; the softmax uses the SIMD
+ * then. The products sum in the same order as the BatchMatMul kernel; the softmax uses the SIMD
  * module's exp and a reciprocal, so results agree with the composed ops to float32 rounding, not bit
- * for bit (test/engine/fused-eval.test.ts).
+ * for bit (test/engine/fused-eval.test.ts). On webgpu `fusedAttention` runs ./attention-webgpu.ts's
+ * shader instead, where NAC_WEBGPU_ATTENTION=fused registered it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { nativeOutput, type WasmHeapBackend } from './matmul-native.js';
