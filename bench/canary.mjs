@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Machine-speed canary: GFLOP/s of one [2048,128]·[128,256] product on plain wasm (the SIMD module's
- * GEMM, native add-on off), median of 25, in about a second, and the CPU (bench/cpu-info.mjs). On the
+ * GEMM, native add-on off), median of 25, in about a second, and the CPU (src/cli/cpu-info.ts). On the
  * issue-4 reference VM (2-core AMD EPYC with AVX-512) an idle machine reads 46–48 GFLOP/s and busy
  * neighbours take up to about 35 % off; a Zen 3 EPYC VM without AVX-512, which also reports only "AMD
  * EPYC", reads 14–34. Run it before and after a benchmark; quote ratios against PyTorch only from an

@@ -5,6 +5,7 @@
 import * as os from 'node:os';
 import { Option } from 'commander';
 import { BACKEND_NAMES, currentBackendReport, describeBackend, initBackend, type BackendName } from '../engine/backend.js';
+import { cpuInfo } from './cpu-info.js';
 
 /** The `--backend <name>` option, validated by commander against the allowed names. */
 export function backendOption(): Option {
@@ -41,8 +42,7 @@ export function backendLine(): string {
   return report ? describeBackend(report) : 'backend unknown';
 }
 
-/** The machine and engine a result was measured on, for results pages: CPU, cores, Node, backend. */
+/** The machine and engine a result was measured on, for results pages: CPU (with its SIMD), cores, Node, backend. */
 export function machineLine(): string {
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  return `${cpu}, ${os.cpus().length} cores, Node ${process.version} · ${backendLine()}`;
+  return `${cpuInfo().summary}, ${os.cpus().length} cores, Node ${process.version} · ${backendLine()}`;
 }
