@@ -16,6 +16,7 @@ describe('tiled webgpu matmul plan', () => {
     expect(tiledMatMulPlan([512, 64], [65, 512], false, false)).toBeNull(); // inner sizes differ
     expect(tiledMatMulPlan([2, 3, 256, 64], [3, 2, 64, 256], false, false)).toBeNull(); // neither side is one matrix
     expect(tiledMatMulPlan([70000, 128, 8], [8, 128], false, false)).toBeNull(); // more batch entries than one dispatch axis takes
+    expect(tiledMatMulPlan([0, 256, 64], [64, 256], false, false)).toBeNull(); // an empty batch
     const p = tiledMatMulPlan([2, 3, 64, 300], [200, 64], true, true);
     expect(p).toMatchObject({ m: 300, n: 200, k: 64, batchA: 6, batchB: 1, outShape: [2, 3, 300, 200], splits: 1 });
     expect(tiledMatMulPlan([300, 64], [4, 64, 200], false, false)?.outShape).toEqual([4, 300, 200]);

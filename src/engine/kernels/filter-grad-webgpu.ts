@@ -9,7 +9,7 @@
  *
  * Opt-in until it is timed on a GPU: NAC_WEBGPU_FILTER_GRAD=split (read by initBackend) installs it, and
  * bench/gpu/run.sh's `ab` step times the paper-tiny NAC with it. Other data formats, dilations and dtypes,
- * batches of one and filters of more than 65,535 × 64 elements go to the stock kernels.
+ * batches under two and filters of more than 65,535 × 64 elements go to the stock kernels.
  */
 import * as tf from '@tensorflow/tfjs';
 import { i32, type WebGpuBackendLike } from './webgpu-program.js';
@@ -106,7 +106,13 @@ function makeFilterGrad(kernel: FilterGradKernel, stock: tf.KernelFunc): tf.Kern
     const attrs = args.attrs as unknown as FilterGradAttrs;
     const dilations = attrs.dilations ?? 1;
     const dilated = Array.isArray(dilations) ? dilations.some((d) => d !== 1) : dilations !== 1;
-    if (x.dtype !== 'float32' || dy.dtype !== 'float32' || (attrs.dataFormat ?? 'NHWC') !== 'NHWC' || dilated || x.shape[0] === 1) {
+    if (
+      x.dtype !== 'float32' ||
+      dy.dtype !== 'float32' ||
+      (attrs.dataFormat ?? 'NHWC') !== 'NHWC' ||
+      dilated ||
+      (x.shape[0] as number) < 2
+    ) {
       return stock(args);
     }
     const info = tf.backend_util.computeConv2DInfo(

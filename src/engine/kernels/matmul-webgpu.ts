@@ -163,7 +163,7 @@ export function tiledMatMulPlan(
   else if (batchA === 1) outer = outerB;
   else return null;
   // WebGPU dispatches at most 65,535 workgroups along each axis (z: the batch, times the parts below).
-  if (Math.max(batchA, batchB, Math.ceil(m / TILE), Math.ceil(n / TILE)) > MAX_DISPATCH) return null;
+  if (batchA === 0 || batchB === 0 || Math.max(batchA, batchB, Math.ceil(m / TILE), Math.ceil(n / TILE)) > MAX_DISPATCH) return null;
   const tiles = Math.max(batchA, batchB) * Math.ceil(m / TILE) * Math.ceil(n / TILE);
   const wanted = Math.min(MAX_SPLITS, Math.ceil(TARGET_WORKGROUPS / tiles), Math.floor(k / MIN_SPLIT_K));
   // Parts a multiple of TILE_K long, so each starts on a step; recount after rounding.
