@@ -6,13 +6,13 @@
 #   2. profile: per-program GPU times of one paper-tiny train step and forward (bench/profile-train.mjs);
 #   3. bench: paper-tiny, then reference, on webgpu against the twin on CUDA (bench/run.mjs --vs-torch);
 #   cpu: host (JS thread) time vs device wait of a train step, with a V8 profile (bench/profile-cpu.mjs);
-#   matmul: tfjs' stock matrix product against the tiled one on the paper-tiny shapes (bench/webgpu-matmul.mjs);
+#   kernels: tfjs' kernels against the opt-in ones on the paper-tiny shapes (bench/webgpu-kernels.mjs);
 #   ab: the paper-tiny NAC with one change off (fused AdamW, fused layer norm, block Sum, eval cache) or an opt-in kernel on (tiled matmul, split filter gradients, fused attention);
 #   4. parity: 50 training steps on wasm and on webgpu from the same weights (bench/parity-backends.mjs).
 # Results: $OUT/run.log (everything printed) and $OUT/gpu-results.tgz (JSON and markdown of each step).
 #   bash bench/gpu/run.sh     (env: STEPS="profile-nac bench parity profile-pio" CONFIGS="paper-tiny reference" PROFILE_CONFIG=paper-tiny
 #                              REPEATS=5 WARMUP=2 BATCH= TOTAL=520 seconds in all; AB="names": only these ab variants;
-#                              MATMUL_ARGS: the matmul step's arguments, default "--reps 20 --rounds 5")
+#                              KERNEL_ARGS: the kernels step's arguments, default "--reps 20 --rounds 5")
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-$PWD/gpu-out}
@@ -128,9 +128,9 @@ for step in $STEPS; do
         run 80 "cpu-$pc-nac-submit$n" node bench/profile-cpu.mjs --config "$pc" --backend webgpu --model nac --steps 2 \
           --tf-flag WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=$n ${BATCH:+--batch "$BATCH"} --json "$RES/cpu-$pc-nac-submit$n.json"
       done ;;
-    matmul)
-      # tfjs' stock matrix product against the tiled one (NAC_WEBGPU_MATMUL=tiled) on the paper-tiny shapes.
-      run 120 matmul node bench/webgpu-matmul.mjs ${MATMUL_ARGS:---reps 20 --rounds 5} ;;
+    kernels)
+      # tfjs' kernels against the opt-in ones (tiled matmul, split filter gradients, fused attention) on the paper-tiny shapes.
+      run 150 kernels node bench/webgpu-kernels.mjs ${KERNEL_ARGS:---reps 20 --rounds 5} ;;
     ab)
       # What each change buys: the $pc NAC (ours only) with one of them off, or one of the opt-in kernels on.
       # (Measured once and dropped from the list, no gain: skip-validation:NAC_DAWN_FLAGS=enable-dawn-features=
@@ -147,7 +147,7 @@ for step in $STEPS; do
       done ;;
     parity)
       run 120 parity-small node bench/parity-backends.mjs --config small --batch 32 --steps 50 --json "$RES/parity-small.json" ;;
-    *) log "unknown step '$step' (allowed: profile-nac profile-pio cpu bench matmul ab parity)"; status=1 ;;
+    *) log "unknown step '$step' (allowed: profile-nac profile-pio cpu bench kernels ab parity)"; status=1 ;;
   esac
 done
 finish

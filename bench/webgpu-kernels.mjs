@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+/**
+ * This package's opt-in webgpu kernels against tfjs' own, on the paper-tiny NAC's shapes (from the H200
+ * profile in docs/performance.md): the tiled matrix product (src/engine/kernels/matmul-webgpu.ts) on the
+ * forward's and the gradients' products, the batch-split filter gradients (filter-grad-webgpu.ts) on the
+ * ConvNeXt tokenizer's convolutions, and the fused eval attention (attention-webgpu.ts) on a propagator
+ * layer. Alternating per round so that clock changes hit both; prints each side's time (and TFLOP/s for the
+ * products), their ratio and their largest difference relative to the largest value. Each timing is
+ * `--reps` calls queued back to back, then one 1-element read (the GPU runs them in order).
+ *
+ * --shrink N divides the long dimensions (rows, contraction, batch) by N, for a quick run on software
+ * Vulkan (bench/gpu/lavapipe.sh), where the timings mean nothing but the differences do.
+ *
+ *   npm run build && node bench/webgpu-kernels.mjs [--reps 20] [--rounds 5] [--shrink 1] [--only matmul,filter,attention]
+ */
+import { Command } from 'commander';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, describeBackend } from '../dist/engine/index.js';
+import { setWebGpuTiledMatMul, tiledMatMulPlan } from '../dist/engine/kernels/matmul-webgpu.js';
+import { setWebGpuSplitFilterGrads } from '../dist/engine/kernels/filter-grad-webgpu.js';
+import { setWebGpuFusedAttention } from '../dist/engine/kernels/attention-webgpu.js';
+import { fusedAttention } from '../dist/engine/kernels/attention-simd.js';
+import { median } from './measure.mjs';
+
+const KINDS = ['matmul', 'filter', 'attention'];
+const opts = new Command('webgpu-kernels')
+  .option('--reps <n>', 'calls per timing', (v) => Number(v), 20)
+  .option('--rounds <n>', 'timings per kernel (alternating)', (v) => Number(v), 5)
+  .option('--shrink <n>', 'divide the long dimensions by this', (v) => Number(v), 1)
+  .option('--only <kinds>', `comma-separated subset of ${KINDS.join(',')}`, KINDS.join(','))
+  .parse(process.argv)
+  .opts();
+if (!(opts.reps >= 1 && opts.rounds >= 1 && opts.shrink >= 1)) throw new Error('--reps, --rounds and --shrink must be ≥ 1');
+const only = opts.only.split(',');
+for (const k of only) if (!KINDS.includes(k)) throw new Error(`--only: '${k}' is not one of ${KINDS.join(', ')}`);
+const cut = (d) => Math.ceil(d / opts.shrink);
+const shrink = (shape) => shape.map((d, i) => (d >= 4096 || (i === 0 && shape.length === 3) ? cut(d) : d));
+
+const report = await initBackend({ backend: 'webgpu', quiet: true });
+console.log(describeBackend(report));
+
+/** A case: what it is, its inputs, the call, the FLOPs (0: time only) and the switch between tfjs' kernel and ours. */
+const cases = [];
+const PRODUCTS = [
+  [[40960, 384], [384, 384], false, false, 'forward, 320 modules × 128'],
+  [[32768, 384], [384, 768], false, false, 'forward, GEGLU in'],
+  [[32768, 768], [768, 384], false, false, 'forward, GEGLU out'],
+  [[32768, 384], [768, 384], false, true, 'dX = dY·Wᵀ'],
+  [[40960, 384], [40960, 384], true, false, 'dW = Xᵀ·dY (split K)'],
+  [[32768, 768], [32768, 384], true, false, 'dW of GEGLU out (split K)'],
+  [[768, 256, 64], [768, 320, 64], false, true, 'attention scores, 128 × 6 heads'],
+];
+if (only.includes('matmul')) {
+  for (const [fullA, fullB, ta, tb, what] of PRODUCTS) {
+    const [sa, sb] = [shrink(fullA), shrink(fullB)];
+    const plan = tiledMatMulPlan(sa, sb, ta, tb);
+    cases.push({
+      label: `[${sa}]${ta ? 'ᵀ' : ''}·[${sb}]${tb ? 'ᵀ' : ''} (${plan?.splits ?? '-'} part(s))`,
+      what,
+      inputs: () => [tf.randomNormal(sa, 0, 1, 'float32', 1), tf.randomNormal(sb, 0, 1, 'float32', 2)],
+      call: ([a, b]) => tf.matMul(a, b, ta, tb),
+      flops: plan == null ? 0 : 2 * plan.m * plan.n * plan.k * Math.max(plan.batchA, plan.batchB),
+      use: (ours) => setWebGpuTiledMatMul(ours),
+    });
+  }
+}
+if (only.includes('filter')) {
+  // The tokenizer's filter gradients: depthwise 7×7 over [128, 16, 16, 96] and [128, 8, 8, 192], the 4×4 stride-4 stem.
+  for (const [xs, fs, stride, depthwise, what] of [
+    [[128, 16, 16, 96], [7, 7, 96, 1], 1, true, 'depthwise 7×7, stage 1'],
+    [[128, 8, 8, 192], [7, 7, 192, 1], 1, true, 'depthwise 7×7, stage 2'],
+    [[128, 64, 64, 3], [4, 4, 3, 96], 4, false, 'patchify stem 4×4 / 4'],
+  ]) {
+    const x = [cut(xs[0]), ...xs.slice(1)];
+    cases.push({
+      label: `${depthwise ? 'depthwise' : 'conv2d'} filter grad x [${x}] → [${fs}]`,
+      what,
+      inputs: () => {
+        const input = tf.randomNormal(x, 0, 1, 'float32', 3);
+        const filter = tf.randomNormal(fs, 0, 1, 'float32', 4);
+        const y = depthwise ? tf.depthwiseConv2d(input, filter, stride, 'same') : tf.conv2d(input, filter, stride, 'same');
+        return [input, y, filter];
+      },
+      call: ([input, dy]) =>
+        depthwise
+          ? tf
+              .engine()
+              .runKernel(
+                'DepthwiseConv2dNativeBackpropFilter',
+                { x: input, dy },
+                { strides: stride, pad: 'same', dilations: 1, filterShape: fs },
+              )
+          : tf
+              .engine()
+              .runKernel('Conv2DBackpropFilter', { x: input, dy }, { strides: stride, pad: 'same', dataFormat: 'NHWC', filterShape: fs }),
+      flops: 0,
+      use: (ours) => setWebGpuSplitFilterGrads(ours),
+    });
+  }
+}
+if (only.includes('attention')) {
+  const [B, nq, nk, H, dh] = [cut(128), 256, 320, 6, 64];
+  cases.push({
+    label: `attention [${B}, ${nq}, ${H}×${dh}] over ${nk}, ~69 % masked`,
+    what: 'eval, one propagator layer',
+    inputs: () => {
+      const bias = tf.tidy(() =>
+        tf.where(tf.randomUniform([nq, nk], 0, 1, 'float32', 5).less(0.69), tf.fill([nq, nk], -Infinity), tf.zeros([nq, nk])),
+      );
+      return [0, 1, 2].map((s) => tf.randomNormal([B, s === 0 ? nq : nk, H * dh], 0, 1, 'float32', 6 + s)).concat([bias]);
+    },
+    call: ([q, k, v, bias]) =>
+      fusedAttention(q, k, v, bias, H, 1 / Math.sqrt(dh)) ?? composedAttention(q, k, v, bias, H, 1 / Math.sqrt(dh)),
+    flops: 4 * B * H * nq * nk * dh,
+    use: (ours) => setWebGpuFusedAttention(ours),
+  });
+}
+
+/** softmax(q_h·k_hᵀ·scale + bias)·v_h merged over heads, with tfjs ops (what ModAttention composes). */
+function composedAttention(q, k, v, bias, heads, scale) {
+  return tf.tidy(() => {
+    const split = (x) => x.reshape([x.shape[0], x.shape[1], heads, -1]).transpose([0, 2, 1, 3]);
+    const s = tf.matMul(split(q), split(k), false, true).mul(scale).add(bias);
+    return tf.matMul(tf.softmax(s, -1), split(v)).transpose([0, 2, 1, 3]).reshape(q.shape);
+  });
+}
+
+async function timeCalls(call, inputs) {
+  let y = call(inputs);
+  const probe = () => tf.slice(y, new Array(y.rank).fill(0), new Array(y.rank).fill(1));
+  const p0 = probe();
+  await p0.data();
+  p0.dispose();
+  const t0 = performance.now();
+  for (let r = 0; r < opts.reps; r++) {
+    y.dispose();
+    y = call(inputs);
+  }
+  const p = probe();
+  await p.data();
+  const ms = (performance.now() - t0) / opts.reps;
+  p.dispose();
+  return { ms, y };
+}
+
+for (const c of cases) {
+  const inputs = c.inputs();
+  const times = { tfjs: [], ours: [] };
+  const outs = {};
+  for (let round = 0; round < opts.rounds; round++) {
+    for (const side of ['tfjs', 'ours']) {
+      c.use(side === 'ours');
+      const { ms, y } = await timeCalls(c.call, inputs);
+      times[side].push(ms);
+      if (round === 0) outs[side] = await y.data();
+      y.dispose();
+    }
+  }
+  c.use(false);
+  let scale = 0;
+  let diff = 0;
+  for (let i = 0; i < outs.tfjs.length; i++) {
+    if (!Number.isFinite(outs.tfjs[i])) continue;
+    scale = Math.max(scale, Math.abs(outs.tfjs[i]));
+    diff = Math.max(diff, Math.abs(outs.tfjs[i] - outs.ours[i]));
+  }
+  const [s, t] = [median(times.tfjs), median(times.ours)];
+  const rate = (ms) => (c.flops > 0 ? ` ${(c.flops / ms / 1e9).toFixed(1).padStart(5)} TFLOP/s` : '');
+  console.log(
+    `${c.label.padEnd(58)} tfjs ${s.toFixed(3).padStart(8)} ms${rate(s)} | ours ${t.toFixed(3).padStart(8)} ms${rate(t)} | ` +
+      `ours/tfjs time ${(t / s).toFixed(2)} | max diff ${(diff / (scale || 1)).toExponential(1)} of max | ${c.what}`,
+  );
+  tf.dispose(inputs);
+}
