@@ -4,8 +4,9 @@
  * profile in docs/performance.md): the tiled matrix product (src/engine/kernels/matmul-webgpu.ts) on the
  * forward's and the gradients' products, the batch-split filter gradients (filter-grad-webgpu.ts) on the
  * ConvNeXt tokenizer's convolutions, and the fused eval attention (attention-webgpu.ts) on a propagator
- * layer. Alternating per round so that clock changes hit both; prints each side's time (and TFLOP/s for the
- * products), their ratio and their largest difference relative to the largest value. Each timing is
+ * layer (the products also with the 16-deep contraction step). Alternating per round so that clock changes
+ * hit every side; prints each side's time (and TFLOP/s for the products), its ratio to tfjs' time and its
+ * largest difference from tfjs' result relative to the largest value. Each timing is
  * `--reps` calls queued back to back, then one 1-element read (the GPU runs them in order).
  *
  * --shrink N divides the long dimensions (rows, contraction, batch) by N, for a quick run on software
@@ -16,7 +17,7 @@
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, describeBackend } from '../dist/engine/index.js';
-import { setWebGpuTiledMatMul, tiledMatMulPlan } from '../dist/engine/kernels/matmul-webgpu.js';
+import { setTiledMatMulStep, setWebGpuTiledMatMul, tiledMatMulPlan } from '../dist/engine/kernels/matmul-webgpu.js';
 import { setWebGpuSplitFilterGrads } from '../dist/engine/kernels/filter-grad-webgpu.js';
 import { setWebGpuFusedAttention } from '../dist/engine/kernels/attention-webgpu.js';
 import { fusedAttention } from '../dist/engine/kernels/attention-simd.js';
@@ -60,7 +61,11 @@ if (only.includes('matmul')) {
       inputs: () => [tf.randomNormal(sa, 0, 1, 'float32', 1), tf.randomNormal(sb, 0, 1, 'float32', 2)],
       call: ([a, b]) => tf.matMul(a, b, ta, tb),
       flops: plan == null ? 0 : 2 * plan.m * plan.n * plan.k * Math.max(plan.batchA, plan.batchB),
-      use: (ours) => setWebGpuTiledMatMul(ours),
+      sides: ['tfjs', 'ours', 'ours, step 16'],
+      use: (side) => {
+        setWebGpuTiledMatMul(side !== 'tfjs');
+        setTiledMatMulStep(side === 'ours, step 16' ? 16 : 8);
+      },
     });
   }
 }
@@ -94,7 +99,7 @@ if (only.includes('filter')) {
               .engine()
               .runKernel('Conv2DBackpropFilter', { x: input, dy }, { strides: stride, pad: 'same', dataFormat: 'NHWC', filterShape: fs }),
       flops: 0,
-      use: (ours) => setWebGpuSplitFilterGrads(ours),
+      use: (side) => setWebGpuSplitFilterGrads(side === 'ours'),
     });
   }
 }
@@ -112,7 +117,7 @@ if (only.includes('attention')) {
     call: ([q, k, v, bias]) =>
       fusedAttention(q, k, v, bias, H, 1 / Math.sqrt(dh)) ?? composedAttention(q, k, v, bias, H, 1 / Math.sqrt(dh)),
     flops: 4 * B * H * nq * nk * dh,
-    use: (ours) => setWebGpuFusedAttention(ours),
+    use: (side) => setWebGpuFusedAttention(side === 'ours'),
   });
 }
 
@@ -145,30 +150,33 @@ async function timeCalls(call, inputs) {
 
 for (const c of cases) {
   const inputs = c.inputs();
-  const times = { tfjs: [], ours: [] };
+  const sides = c.sides ?? ['tfjs', 'ours'];
+  const times = Object.fromEntries(sides.map((side) => [side, []]));
   const outs = {};
   for (let round = 0; round < opts.rounds; round++) {
-    for (const side of ['tfjs', 'ours']) {
-      c.use(side === 'ours');
+    for (const side of sides) {
+      c.use(side);
       const { ms, y } = await timeCalls(c.call, inputs);
       times[side].push(ms);
       if (round === 0) outs[side] = await y.data();
       y.dispose();
     }
   }
-  c.use(false);
-  let scale = 0;
-  let diff = 0;
-  for (let i = 0; i < outs.tfjs.length; i++) {
-    if (!Number.isFinite(outs.tfjs[i])) continue;
-    scale = Math.max(scale, Math.abs(outs.tfjs[i]));
-    diff = Math.max(diff, Math.abs(outs.tfjs[i] - outs.ours[i]));
-  }
-  const [s, t] = [median(times.tfjs), median(times.ours)];
+  c.use('tfjs');
   const rate = (ms) => (c.flops > 0 ? ` ${(c.flops / ms / 1e9).toFixed(1).padStart(5)} TFLOP/s` : '');
-  console.log(
-    `${c.label.padEnd(58)} tfjs ${s.toFixed(3).padStart(8)} ms${rate(s)} | ours ${t.toFixed(3).padStart(8)} ms${rate(t)} | ` +
-      `ours/tfjs time ${(t / s).toFixed(2)} | max diff ${(diff / (scale || 1)).toExponential(1)} of max | ${c.what}`,
-  );
+  const base = median(times.tfjs);
+  const columns = sides.map((side) => {
+    const ms = median(times[side]);
+    if (side === 'tfjs') return `tfjs ${ms.toFixed(3).padStart(8)} ms${rate(ms)}`;
+    let scale = 0;
+    let diff = 0;
+    for (let i = 0; i < outs.tfjs.length; i++) {
+      if (!Number.isFinite(outs.tfjs[i])) continue;
+      scale = Math.max(scale, Math.abs(outs.tfjs[i]));
+      diff = Math.max(diff, Math.abs(outs.tfjs[i] - outs[side][i]));
+    }
+    return `${side} ${ms.toFixed(3).padStart(8)} ms${rate(ms)} (${(ms / base).toFixed(2)}x tfjs' time, max diff ${(diff / (scale || 1)).toExponential(1)})`;
+  });
+  console.log(`${c.label.padEnd(58)} ${columns.join(' | ')} | ${c.what}`);
   tf.dispose(inputs);
 }

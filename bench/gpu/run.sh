@@ -136,7 +136,8 @@ for step in $STEPS; do
       # (Measured once and dropped from the list, no gain: skip-validation:NAC_DAWN_FLAGS=enable-dawn-features=
       # allow_unsafe_apis,skip_validation, and --tf-flag WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=200; docs/performance.md.)
       for v in "all-on:" "no-fused-adamw:NAC_FUSED_ADAMW=0" "no-fused-layer-norm:NAC_FUSED_LAYER_NORM=0" "no-block-sum:NAC_WEBGPU_SUM=0" \
-        "no-eval-cache:NAC_EVAL_CACHE=0" "tiled-matmul:NAC_WEBGPU_MATMUL=tiled" "tiled-transposed-matmul:NAC_WEBGPU_MATMUL=tiled-transposed" \
+        "no-eval-cache:NAC_EVAL_CACHE=0" "tiled-matmul:NAC_WEBGPU_MATMUL=tiled" "tiled16-matmul:NAC_WEBGPU_MATMUL=tiled NAC_WEBGPU_MATMUL_STEP=16" \
+        "tiled-transposed-matmul:NAC_WEBGPU_MATMUL=tiled-transposed" \
         "split-filter-grad:NAC_WEBGPU_FILTER_GRAD=split" "fused-attention:NAC_WEBGPU_ATTENTION=fused" \
         "all-new:NAC_WEBGPU_MATMUL=tiled NAC_WEBGPU_FILTER_GRAD=split NAC_WEBGPU_ATTENTION=fused"; do
         name=${v%%:*}

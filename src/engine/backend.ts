@@ -24,7 +24,7 @@ import {
 import { registerWasmSum } from './kernels/sum.js';
 import './gradients.js'; // device-side Mean gradient, for every backend
 import { registerWebGpuSum } from './kernels/sum-webgpu.js';
-import { setWebGpuTiledMatMul } from './kernels/matmul-webgpu.js';
+import { setTiledMatMulStep, setWebGpuTiledMatMul } from './kernels/matmul-webgpu.js';
 import { setWebGpuSplitFilterGrads } from './kernels/filter-grad-webgpu.js';
 import { setWebGpuFusedAttention } from './kernels/attention-webgpu.js';
 import { useWriteBufferUploads } from './webgpu-uploads.js';
@@ -198,6 +198,7 @@ async function tryWebgpu(quiet: boolean): Promise<Availability> {
     // gradients, fused eval attention.
     const matmul = envChoice('NAC_WEBGPU_MATMUL', ['tfjs', 'tiled', 'tiled-transposed'], 'tfjs');
     setWebGpuTiledMatMul(matmul === 'tiled' ? true : matmul === 'tiled-transposed' ? 'transposed' : false);
+    setTiledMatMulStep(envChoice('NAC_WEBGPU_MATMUL_STEP', ['8', '16'], '8') === '16' ? 16 : 8);
     setWebGpuSplitFilterGrads(envChoice('NAC_WEBGPU_FILTER_GRAD', ['tfjs', 'split'], 'tfjs') === 'split');
     setWebGpuFusedAttention(envChoice('NAC_WEBGPU_ATTENTION', ['tfjs', 'fused'], 'tfjs') === 'fused');
   }

@@ -7,7 +7,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/index.js';
-import { MAX_SPLITS, MIN_SIDE, TILE_K, setWebGpuTiledMatMul, tiledMatMulPlan } from '../../src/engine/kernels/matmul-webgpu.js';
+import {
+  MAX_SPLITS,
+  MIN_SIDE,
+  SPLIT_ALIGN,
+  setTiledMatMulStep,
+  setWebGpuTiledMatMul,
+  tiledMatMulPlan,
+} from '../../src/engine/kernels/matmul-webgpu.js';
 
 describe('tiled webgpu matmul plan', () => {
   it('takes large products, leaves small ones and unbroadcastable batches to the stock kernel', () => {
@@ -27,7 +34,7 @@ describe('tiled webgpu matmul plan', () => {
     const p = tiledMatMulPlan([40960, 384], [40960, 384], true, false)!;
     expect(p.splits).toBeGreaterThan(1);
     expect(p.splits).toBeLessThanOrEqual(MAX_SPLITS);
-    expect(p.kChunk % TILE_K).toBe(0);
+    expect(p.kChunk % SPLIT_ALIGN).toBe(0);
     expect(p.splits * p.kChunk).toBeGreaterThanOrEqual(40960);
     expect((p.splits - 1) * p.kChunk).toBeLessThan(40960);
     // Many tiles or a short contraction: no split.
@@ -103,21 +110,24 @@ describe.skipIf(!webgpu)('tiled matmul on webgpu', () => {
     [[130, 4000], [140, 4000], false, true],
     [[2, 3001, 130], [2, 3001, 129], true, false], // split, batched, K not a multiple of the step
   ];
-  for (const [sa, sb, ta, tb] of cases) {
-    it(`[${sa}]${ta ? 'ᵀ' : ''}·[${sb}]${tb ? 'ᵀ' : ''} equals the double-precision product to float32 rounding`, async () => {
-      const a = filled(sa, 1);
-      const b = filled(sb, 2);
-      const y = tf.matMul(a, b, ta, tb);
-      const got = await y.data();
-      const { out, mag } = hostProduct(await a.data(), sa, ta, await b.data(), sb, tb);
-      expect(y.shape).toEqual(tiledMatMulPlan(sa, sb, ta, tb)!.outShape);
-      let worst = 0;
-      for (let i = 0; i < out.length; i++)
-        worst = Math.max(worst, Math.abs((got[i] as number) - (out[i] as number)) / ((mag[i] as number) + 1e-30));
-      expect(worst).toBeLessThan(1e-5);
-      tf.dispose([a, b, y]);
-    });
-  }
+  for (const step of [8, 16] as const)
+    for (const [sa, sb, ta, tb] of cases) {
+      it(`step ${step}: [${sa}]${ta ? 'ᵀ' : ''}·[${sb}]${tb ? 'ᵀ' : ''} equals the double-precision product to float32 rounding`, async () => {
+        setTiledMatMulStep(step);
+        const a = filled(sa, 1);
+        const b = filled(sb, 2);
+        const y = tf.matMul(a, b, ta, tb);
+        const got = await y.data();
+        const { out, mag } = hostProduct(await a.data(), sa, ta, await b.data(), sb, tb);
+        expect(y.shape).toEqual(tiledMatMulPlan(sa, sb, ta, tb)!.outShape);
+        let worst = 0;
+        for (let i = 0; i < out.length; i++)
+          worst = Math.max(worst, Math.abs((got[i] as number) - (out[i] as number)) / ((mag[i] as number) + 1e-30));
+        expect(worst).toBeLessThan(1e-5);
+        tf.dispose([a, b, y]);
+        setTiledMatMulStep(8);
+      });
+    }
 
   it('in transposed-only mode takes the products with a transposed operand and leaves the others to tfjs', () => {
     const backend = tf.backend() as unknown as { runWebGPUProgram: (program: { shaderKey: string }, ...rest: unknown[]) => unknown };

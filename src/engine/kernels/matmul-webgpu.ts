@@ -5,7 +5,7 @@
  * gradients. On an H200 that program took 222 ms of the paper-tiny NAC's 420 ms of GPU time per step:
  * about 20 TFLOP/s on the untransposed forward products, 9–16 on the transposed gradient ones
  * (docs/performance.md). Here a workgroup of 256 threads computes a 128 × 128 tile, a block of 8 × 8
- * outputs per thread read from workgroup memory as vec4s, the contraction in steps of {@link TILE_K}
+ * outputs per thread read from workgroup memory as vec4s, the contraction in steps of 8 (or 16)
  * staged through workgroup memory (8 KiB), transposes fixed per shader. Batch dimensions broadcast when one side
  * has a single matrix. Products with few output tiles and a long contraction (the weight gradients:
  * [40960 × 384]ᵀ·[40960 × 384] is 9 tiles) split the contraction over up to {@link MAX_SPLITS} workgroups per
@@ -25,8 +25,17 @@ const slots = globalThis as unknown as { [STOCK]?: tf.KernelConfig };
 
 /** Output tile of one workgroup (rows and columns). */
 export const TILE = 128;
-/** Contraction step staged through workgroup memory. */
-export const TILE_K = 8;
+/** Contraction steps staged through workgroup memory (8 KiB or 16 KiB of it); 8 unless setTiledMatMulStep says 16. */
+export const TILE_K_CHOICES = [8, 16] as const;
+/** Split parts are a multiple of this long, so that they start on a step of either size. */
+export const SPLIT_ALIGN = 16;
+let tileK: (typeof TILE_K_CHOICES)[number] = 8;
+
+/** Sets the contraction step of the tiled product (8 or 16: fewer barriers per product, twice the workgroup memory). */
+export function setTiledMatMulStep(step: (typeof TILE_K_CHOICES)[number]): void {
+  if (!TILE_K_CHOICES.includes(step)) throw new RangeError(`tiled matmul step must be one of ${TILE_K_CHOICES.join(', ')}, got ${step}`);
+  tileK = step;
+}
 /** Outputs per thread along each side (TILE / 16 threads). */
 const PER_THREAD = TILE / 16;
 /** Smaller products stay on the stock kernel (a 128 × 128 tile would mostly idle). */
@@ -54,15 +63,17 @@ class TiledMatMulProgram {
     workgroupsZ: number,
     private readonly transposeA: boolean,
     private readonly transposeB: boolean,
+    private readonly tileK: number,
   ) {
     this.outputShape = outShape;
     const r = outShape.length;
     this.dispatchLayout = { x: [r - 1], y: [r - 2], z: outShape.slice(0, -2).map((_, i) => i) };
     this.dispatch = [Math.ceil(n / TILE), Math.ceil(m / TILE), workgroupsZ];
-    this.shaderKey = `nacTiledMatMul_${transposeA}_${transposeB}`;
+    this.shaderKey = `nacTiledMatMul_${transposeA}_${transposeB}_${tileK}`;
   }
   getUserCode(): string {
     const P = PER_THREAD;
+    const TILE_K = this.tileK;
     // Tile element e (0..TILE·TILE_K) a thread loads: its coordinates along the stored matrix's contiguous axis.
     const loadA = this.transposeA
       ? `let kk = e / ${TILE}; let mm = e % ${TILE}; let gm = m0 + mm; let gk = k0 + kk;
@@ -166,8 +177,8 @@ export function tiledMatMulPlan(
   if (batchA === 0 || batchB === 0 || Math.max(batchA, batchB, Math.ceil(m / TILE), Math.ceil(n / TILE)) > MAX_DISPATCH) return null;
   const tiles = Math.max(batchA, batchB) * Math.ceil(m / TILE) * Math.ceil(n / TILE);
   const wanted = Math.min(MAX_SPLITS, Math.ceil(TARGET_WORKGROUPS / tiles), Math.floor(k / MIN_SPLIT_K));
-  // Parts a multiple of TILE_K long, so each starts on a step; recount after rounding.
-  const kChunk = wanted > 1 ? Math.ceil(k / wanted / TILE_K) * TILE_K : Math.max(k, 1);
+  // Parts a multiple of SPLIT_ALIGN long, so each starts on a step; recount after rounding.
+  const kChunk = wanted > 1 ? Math.ceil(k / wanted / SPLIT_ALIGN) * SPLIT_ALIGN : Math.max(k, 1);
   const splits = Math.ceil(k / kChunk) || 1;
   return { m, n, k, batchA, batchB, outShape: [...outer, m, n], splits, kChunk };
 }
@@ -183,7 +194,7 @@ function makeBatchMatMul(stock: tf.KernelFunc, onlyTransposed: boolean): tf.Kern
     const batch = Math.max(batchA, batchB);
     const backend = args.backend as unknown as WebGpuBackendLike;
     const partShape = splits === 1 ? outShape : [batch, splits, m, n];
-    const program = new TiledMatMulProgram(partShape, m, n, batch * splits, !!transposeA, !!transposeB);
+    const program = new TiledMatMulProgram(partShape, m, n, batch * splits, !!transposeA, !!transposeB, tileK);
     const uniforms = [i32(m), i32(n), i32(k), i32(batchA), i32(batchB), i32(splits), i32(kChunk)];
     const out = backend.runWebGPUProgram(program, [a, b], 'float32', uniforms);
     if (splits === 1) return out;
