@@ -10,7 +10,7 @@
  * The arithmetic follows the composite update's order, so results agree to float32 rounding.
  */
 import * as tf from '@tensorflow/tfjs';
-import { f32, i32, type WebGpuBackendLike } from './webgpu-program.js';
+import { f32, flatDispatch, i32, type WebGpuBackendLike } from './webgpu-program.js';
 import { processEnv } from '../webgpu.js';
 
 /** Kernel names (package-specific: tfjs has no such kernels). */
@@ -48,8 +48,7 @@ abstract class FlatProgram {
   dispatch: [number, number, number];
   constructor(shape: number[]) {
     this.outputShape = shape;
-    this.dispatchLayout = { x: shape.map((_, i) => i) };
-    this.dispatch = [Math.ceil(shape.reduce((a, b) => a * b, 1) / WORKGROUP), 1, 1];
+    ({ dispatchLayout: this.dispatchLayout, dispatch: this.dispatch } = flatDispatch(shape, WORKGROUP));
   }
 }
 

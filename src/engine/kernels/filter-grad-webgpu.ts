@@ -12,7 +12,7 @@
  * batches under two and filters of more than 65,535 × 64 elements go to the stock kernels.
  */
 import * as tf from '@tensorflow/tfjs';
-import { i32, type WebGpuBackendLike } from './webgpu-program.js';
+import { flatDispatch, i32, type WebGpuBackendLike } from './webgpu-program.js';
 import { blockSum } from './sum-webgpu.js';
 
 const KERNELS = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter'] as const;
@@ -49,8 +49,7 @@ class FilterGradProgram {
     private readonly depthwise: boolean,
   ) {
     this.outputShape = partShape;
-    this.dispatchLayout = { x: partShape.map((_, i) => i) };
-    this.dispatch = [Math.ceil(partShape.reduce((a, b) => a * b, 1) / WORKGROUP), 1, 1];
+    ({ dispatchLayout: this.dispatchLayout, dispatch: this.dispatch } = flatDispatch(partShape, WORKGROUP));
     this.shaderKey = `nacFilterGrad_${depthwise}`;
   }
   getUserCode(): string {

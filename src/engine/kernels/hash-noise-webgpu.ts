@@ -4,7 +4,7 @@
  * Registered on first use (the webgpu backend's module is loaded lazily, see ../webgpu.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { f32, i32, type WebGpuBackendLike } from './webgpu-program.js';
+import { f32, flatDispatch, i32, type WebGpuBackendLike } from './webgpu-program.js';
 
 /** Kernel name (package-specific: tfjs has no such kernel). */
 export const HASH_NOISE_KERNEL = 'NacHashNoise';
@@ -35,8 +35,7 @@ class HashNoiseProgram {
     private readonly normal: boolean,
   ) {
     this.outputShape = shape;
-    this.dispatchLayout = { x: shape.map((_, i) => i) };
-    this.dispatch = [Math.ceil(shape.reduce((a, b) => a * b, 1) / WORKGROUP), 1, 1];
+    ({ dispatchLayout: this.dispatchLayout, dispatch: this.dispatch } = flatDispatch(shape, WORKGROUP));
     this.shaderKey = `nacHashNoise_${normal ? 'normal' : 'uniform'}`;
   }
   getUserCode(): string {

@@ -11,7 +11,7 @@
  * initBackend when webgpu starts (NAC_WEBGPU_SUM=0 keeps the stock kernel, for A/B timing).
  */
 import * as tf from '@tensorflow/tfjs';
-import { i32, type WebGpuBackendLike } from './webgpu-program.js';
+import { flatDispatch, i32, type WebGpuBackendLike } from './webgpu-program.js';
 import { blockReduction } from './sum.js';
 
 const STOCK = Symbol.for('neural-attentive-circuits/webgpu-stock-sum');
@@ -31,10 +31,9 @@ class BlockSumProgram {
   dispatchLayout: { x: number[] };
   dispatch: [number, number, number];
   shaderKey = 'nacBlockSum';
-  constructor(outShape: number[], count: number) {
+  constructor(outShape: number[]) {
     this.outputShape = outShape;
-    this.dispatchLayout = { x: outShape.map((_, i) => i) };
-    this.dispatch = [Math.ceil(count / WORKGROUP), 1, 1];
+    ({ dispatchLayout: this.dispatchLayout, dispatch: this.dispatch } = flatDispatch(outShape, WORKGROUP));
   }
   getUserCode(): string {
     return `
@@ -65,7 +64,7 @@ export function blockSum(
 ): tf.TensorInfo {
   const run = (input: tf.TensorInfo, shape: number[], red: number, chunk: number): tf.TensorInfo => {
     const parts = Math.ceil(red / chunk);
-    const program = new BlockSumProgram(shape, outer * parts * inner);
+    const program = new BlockSumProgram(shape);
     return backend.runWebGPUProgram(program, [input], 'float32', [i32(red), i32(inner), i32(chunk), i32(parts)]);
   };
   if (reduced <= 2 * CHUNK) return run(x, outShape, reduced, reduced);

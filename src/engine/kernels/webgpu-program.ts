@@ -21,3 +21,14 @@ export interface WebGpuBackendLike {
 export const i32 = (v: number): ProgramUniform => ({ type: 'int32', data: [v] });
 /** A float32 uniform. */
 export const f32 = (v: number): ProgramUniform => ({ type: 'float32', data: [v] });
+
+/**
+ * The dispatch of a program with one thread per output element (`main(index)`, flat index): the layout over
+ * all of the output's axes and enough workgroups of `workgroup` threads along x.
+ */
+export function flatDispatch(
+  shape: readonly number[],
+  workgroup: number,
+): { dispatchLayout: { x: number[] }; dispatch: [number, number, number] } {
+  return { dispatchLayout: { x: shape.map((_, i) => i) }, dispatch: [Math.ceil(shape.reduce((a, b) => a * b, 1) / workgroup), 1, 1] };
+}
