@@ -73,7 +73,7 @@ export function fusedAttention(
   const nk = k.shape[1] as number;
   if (k.shape[0] !== B || k.shape[2] !== inner || !Number.isInteger(heads) || heads < 1 || inner % heads !== 0 || nk === 0) return null;
   if (bias != null && !(tf.util.arraysEqual(bias.shape, [nq, nk]) || tf.util.arraysEqual(bias.shape, [B, nq, nk]))) return null;
-  if (onWebGpu && (B === 0 || nq === 0 || !webgpuAttentionReady(inner / heads))) return null;
+  if (onWebGpu && !webgpuAttentionReady(B, nq, heads, inner / heads)) return null;
   const inputs: tf.NamedTensorMap = bias == null ? { q, k, v } : { q, k, v, bias };
   return tf.engine().runKernel(ATTENTION_KERNEL, inputs, { heads, scale }) as tf.Tensor;
 }

@@ -135,7 +135,15 @@ export function setWebGpuFusedAttention(on: boolean): void {
   }
 }
 
-/** Whether the webgpu kernel takes attention with heads of size `dh` now (registered, webgpu active). */
-export function webgpuAttentionReady(dh: number): boolean {
-  return tf.getBackend() === 'webgpu' && tf.getKernel(ATTENTION_KERNEL, 'webgpu') != null && dh % 4 === 0 && dh <= MAX_HEAD_DIM;
+/** WebGPU's default limit on workgroups per dispatch axis (x: query blocks, y: heads, z: batch entries). */
+const MAX_DISPATCH = 65535;
+
+/**
+ * Whether the webgpu kernel takes this attention now (registered, webgpu active): a non-empty batch and
+ * queries, heads of a size it covers, and a grid within WebGPU's dispatch limits.
+ */
+export function webgpuAttentionReady(batch: number, nq: number, heads: number, dh: number): boolean {
+  if (tf.getBackend() !== 'webgpu' || tf.getKernel(ATTENTION_KERNEL, 'webgpu') == null) return false;
+  if (batch === 0 || nq === 0 || dh % 4 !== 0 || dh > MAX_HEAD_DIM) return false;
+  return Math.max(batch, heads, Math.ceil(nq / ROWS)) <= MAX_DISPATCH;
 }
