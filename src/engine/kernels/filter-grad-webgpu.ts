@@ -14,11 +14,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { flatDispatch, i32, type WebGpuBackendLike } from './webgpu-program.js';
 import { blockSum } from './sum-webgpu.js';
+import { stockKernel, wrapStockKernel } from './stock-kernel.js';
 
 const KERNELS = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter'] as const;
 type FilterGradKernel = (typeof KERNELS)[number];
-const STOCK = Symbol.for('neural-attentive-circuits/webgpu-stock-filter-grads');
-const slots = globalThis as unknown as { [STOCK]?: Partial<Record<FilterGradKernel, tf.KernelConfig>> };
 
 /** Threads the partial sums aim for (a large GPU runs a few hundred thousand at once). */
 export const TARGET_THREADS = 1 << 18;
@@ -157,13 +156,7 @@ function makeFilterGrad(kernel: FilterGradKernel, stock: tf.KernelFunc): tf.Kern
  * (`on` false). Idempotent. False when webgpu lacks them.
  */
 export function setWebGpuSplitFilterGrads(on: boolean): boolean {
-  const stock = (slots[STOCK] ??= {});
-  for (const name of KERNELS) {
-    stock[name] ??= tf.getKernel(name, 'webgpu');
-    const config = stock[name];
-    if (config == null) return false;
-    tf.unregisterKernel(name, 'webgpu');
-    tf.registerKernel(on ? { ...config, kernelFunc: makeFilterGrad(name, config.kernelFunc) } : config);
-  }
+  if (KERNELS.some((name) => stockKernel('webgpu', name) == null)) return false;
+  for (const name of KERNELS) wrapStockKernel('webgpu', name, on ? (stock) => makeFilterGrad(name, stock) : null);
   return true;
 }

@@ -19,9 +19,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { i32, type WebGpuBackendLike } from './webgpu-program.js';
 import { blockSum } from './sum-webgpu.js';
-
-const STOCK = Symbol.for('neural-attentive-circuits/webgpu-stock-batchmatmul');
-const slots = globalThis as unknown as { [STOCK]?: tf.KernelConfig };
+import { wrapStockKernel } from './stock-kernel.js';
 
 /** Output tile of one workgroup (rows and columns). */
 export const TILE = 128;
@@ -211,13 +209,5 @@ function makeBatchMatMul(stock: tf.KernelFunc, onlyTransposed: boolean): tf.Kern
  * H200), or restores the stock kernel (`false`). Idempotent. False when webgpu has no BatchMatMul kernel.
  */
 export function setWebGpuTiledMatMul(on: boolean | 'transposed'): boolean {
-  if (slots[STOCK] == null) {
-    const config = tf.getKernel('BatchMatMul', 'webgpu');
-    if (config == null) return false;
-    slots[STOCK] = config;
-  }
-  const stock = slots[STOCK];
-  tf.unregisterKernel('BatchMatMul', 'webgpu');
-  tf.registerKernel(on === false ? stock : { ...stock, kernelFunc: makeBatchMatMul(stock.kernelFunc, on === 'transposed') });
-  return true;
+  return wrapStockKernel('webgpu', 'BatchMatMul', on === false ? null : (stock) => makeBatchMatMul(stock, on === 'transposed'));
 }

@@ -14,25 +14,14 @@ import { blasGemm, makeHeapBatchMatMul } from './matmul-native.js';
 import { simdGemm } from './matmul-simd.js';
 import { makeTransposingBatchMatMul, type MatMulKernel } from './matmul-wasm.js';
 import type { SimdKernels } from './simd-module.js';
+import { stockKernel } from './stock-kernel.js';
 
 /** The BatchMatMul implementations available for the wasm backend. */
 export type WasmMatMulMode = 'stock' | 'transpose' | 'simd' | 'native';
 
-/** Global slots (shared by duplicate module instances): the stock config and the current mode. */
-const STOCK = Symbol.for('neural-attentive-circuits/wasm-stock-batchmatmul');
+/** Global slot (shared by duplicate module instances): the current mode. */
 const MODE = Symbol.for('neural-attentive-circuits/wasm-batchmatmul-mode');
-type Slots = { [STOCK]?: tf.KernelConfig; [MODE]?: WasmMatMulMode };
-const slots = globalThis as unknown as Slots;
-
-/** tfjs-backend-wasm's own BatchMatMul registration, captured before this package replaces it. */
-function stockConfig(): tf.KernelConfig | null {
-  if (slots[STOCK] == null) {
-    const config = tf.getKernel('BatchMatMul', 'wasm');
-    if (config == null) return null;
-    slots[STOCK] = config;
-  }
-  return slots[STOCK];
-}
+const slots = globalThis as unknown as { [MODE]?: WasmMatMulMode };
 
 /** What the 'native' and 'simd' modes multiply with. */
 export interface WasmMatMulEngines {
@@ -45,7 +34,7 @@ export interface WasmMatMulEngines {
  * `engines.simd`. Returns false, changing nothing, when tfjs-backend-wasm has no BatchMatMul kernel.
  */
 export function setWasmMatMul(mode: WasmMatMulMode, engines: WasmMatMulEngines = {}): boolean {
-  const stock = stockConfig();
+  const stock = stockKernel('wasm', 'BatchMatMul');
   if (stock == null) return false;
   if (mode === 'native' && engines.blas == null) throw new Error("setWasmMatMul: mode 'native' needs the native BLAS add-on");
   if (mode === 'simd' && engines.simd == null) throw new Error("setWasmMatMul: mode 'simd' needs the SIMD kernels (loadSimdKernels)");

@@ -13,9 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { flatDispatch, i32, type WebGpuBackendLike } from './webgpu-program.js';
 import { blockReduction } from './sum.js';
-
-const STOCK = Symbol.for('neural-attentive-circuits/webgpu-stock-sum');
-const slots = globalThis as unknown as { [STOCK]?: tf.KernelConfig };
+import { wrapStockKernel } from './stock-kernel.js';
 
 /** Reduced positions summed by one thread in the first of two kernels. */
 export const CHUNK = 256;
@@ -90,13 +88,5 @@ function makeSum(stock: tf.KernelFunc): tf.KernelFunc {
 
 /** Replaces the webgpu Sum kernel with the block-reducing wrapper (idempotent). False when webgpu has no Sum. */
 export function registerWebGpuSum(): boolean {
-  if (slots[STOCK] == null) {
-    const config = tf.getKernel('Sum', 'webgpu');
-    if (config == null) return false;
-    slots[STOCK] = config;
-  }
-  const stock = slots[STOCK];
-  tf.unregisterKernel('Sum', 'webgpu');
-  tf.registerKernel({ ...stock, kernelFunc: makeSum(stock.kernelFunc) });
-  return true;
+  return wrapStockKernel('webgpu', 'Sum', makeSum);
 }

@@ -11,9 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../native-blas.js';
 import { heapOffset, type WasmHeapBackend } from './matmul-native.js';
 import { requireInput, sizeOf, wasmBackend, type KernelArgs } from './wasm-io.js';
-
-const STOCK = Symbol.for('neural-attentive-circuits/wasm-stock-sum');
-const slots = globalThis as unknown as { [STOCK]?: tf.KernelConfig };
+import { wrapStockKernel } from './stock-kernel.js';
 
 /** [outer, reduced, inner] sizes when `axes` form one contiguous block that is not innermost; else null. */
 export function blockReduction(shape: readonly number[], axes: readonly number[]): [number, number, number] | null {
@@ -67,13 +65,5 @@ function makeSum(stock: tf.KernelFunc, sumRows: NativeSumRows | null): tf.Kernel
  * native add-on, or the SIMD module's HeapKernelSet) has sumRows, else in JavaScript. False when wasm has no Sum.
  */
 export function registerWasmSum(blas: Pick<NativeBlas, 'sumRows'> | null = null): boolean {
-  if (slots[STOCK] == null) {
-    const config = tf.getKernel('Sum', 'wasm');
-    if (config == null) return false;
-    slots[STOCK] = config;
-  }
-  const stock = slots[STOCK];
-  tf.unregisterKernel('Sum', 'wasm');
-  tf.registerKernel({ ...stock, kernelFunc: makeSum(stock.kernelFunc, blas?.sumRows?.bind(blas) ?? null) });
-  return true;
+  return wrapStockKernel('wasm', 'Sum', (stock) => makeSum(stock, blas?.sumRows?.bind(blas) ?? null));
 }
