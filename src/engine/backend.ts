@@ -7,35 +7,17 @@
  * the gradient kernels tfjs-backend-wasm lacks (see ./kernels), and chooses the wasm BatchMatMul:
  * the native OpenBLAS add-on when it is built (./native-blas.ts), else this package's 128-bit SIMD
  * GEMM (./kernels/matmul-simd.ts), else plain wasm with explicit transposes (./kernels/matmul-wasm.ts),
- * and with it the add-on's or the SIMD module's elementwise kernels. The backend itself is never
- * switched for speed.
+ * and with it the add-on's or the SIMD module's elementwise kernels (./wasm-kernel-setup.ts). How each
+ * backend is tried: ./backend-probes.ts. The backend itself is never switched for speed.
  */
 import * as tf from '@tensorflow/tfjs';
-import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
-import {
-  registerWasmPatchKernels,
-  setWasmBinary,
-  setWasmDepthwise,
-  setWasmLayerNorm,
-  setWasmMatMul,
-  setWasmUnary,
-  type WasmMatMulMode,
-} from './kernels/index.js';
-import { registerWasmSum } from './kernels/sum.js';
+import { registerWasmPatchKernels, type WasmMatMulMode } from './kernels/index.js';
 import './gradients.js'; // device-side Mean gradient, for every backend
-import { registerWebGpuSum } from './kernels/sum-webgpu.js';
-import { setTiledMatMulStep, setWebGpuTiledMatMul } from './kernels/matmul-webgpu.js';
-import { setWebGpuSplitFilterGrads } from './kernels/filter-grad-webgpu.js';
-import { setWebGpuFusedAttention } from './kernels/attention-webgpu.js';
-import { useWriteBufferUploads } from './webgpu-uploads.js';
-import { loadNativeBlas, type NativeBlasStatus } from './native-blas.js';
-import { loadSimdKernels, type SimdStatus } from './kernels/simd-module.js';
-import { setWasmFusedLinear } from './kernels/linear-simd.js';
-import { setWasmFusedAttention } from './kernels/attention-simd.js';
-import { setWasmFusedLayerNormAffine } from './kernels/layer-norm-affine-simd.js';
-import { setWasmHashNoise } from './kernels/hash-noise-wasm.js';
-import { setWasmGelu } from './kernels/gelu-native.js';
-import { envChoice, explainSyncReads, firstLine, isNode, navigatorGpu, prepareWebGpu, processEnv } from './webgpu.js';
+import { loadNativeBlas } from './native-blas.js';
+import { loadSimdKernels } from './kernels/simd-module.js';
+import { tryCpu, trySetBackend, tryWasm, tryWebgpu, type Availability } from './backend-probes.js';
+import { registerWasmKernels } from './wasm-kernel-setup.js';
+import { isNode, navigatorGpu } from './webgpu.js';
 
 /** The tfjs backends this package knows how to run on. */
 export type BackendName = 'wasm' | 'cpu' | 'webgpu';
@@ -92,118 +74,11 @@ export class BackendUnavailableError extends Error {
   }
 }
 
-type Availability = { ok: boolean; detail: string };
-
 let current: BackendReport | null = null;
 let currentThreads: number | undefined;
 let currentNative: boolean | 'auto' = 'auto';
 const attempts: Partial<Record<BackendName, Availability>> = {};
 let queue: Promise<unknown> = Promise.resolve();
-
-/**
- * Runs `fn` with console.warn captured: tfjs reports why a backend failed to initialise only through
- * its logger, which is muted by the IS_TEST/PROD flags, so those are lifted for the duration. The
- * captured lines are re-emitted afterwards unless `quiet` or tfjs logging was muted.
- */
-async function capturingWarnings<T>(fn: () => Promise<T>, quiet: boolean): Promise<{ value: T; warnings: string[] }> {
-  const env = tf.env();
-  const muted = { IS_TEST: env.getBool('IS_TEST'), PROD: env.getBool('PROD') };
-  const original = console.warn;
-  const warnings: string[] = [];
-  console.warn = (...args: unknown[]) => {
-    warnings.push(args.map((a) => (a instanceof Error ? (a.stack ?? a.message) : String(a))).join(' '));
-  };
-  env.set('IS_TEST', false);
-  env.set('PROD', false);
-  let value: T;
-  try {
-    value = await fn();
-  } finally {
-    console.warn = original;
-    env.set('IS_TEST', muted.IS_TEST);
-    env.set('PROD', muted.PROD);
-  }
-  if (!quiet && !muted.IS_TEST && !muted.PROD) warnings.forEach((w) => original(w));
-  return { value, warnings };
-}
-
-/** Extracts the cause from tfjs' "Initialization of backend X failed" warning pair. */
-function initFailure(warnings: string[]): string {
-  const i = warnings.findIndex((w) => w.startsWith('Initialization of backend'));
-  const cause = i >= 0 ? warnings[i + 1] : warnings[0];
-  return cause != null ? firstLine(cause).replace(/^Error: /, '') : 'tf.setBackend returned false';
-}
-
-async function trySetBackend(name: BackendName, quiet: boolean): Promise<{ ok: boolean; failure: string }> {
-  try {
-    const { value, warnings } = await capturingWarnings(() => tf.setBackend(name), quiet);
-    return { ok: value, failure: value ? '' : initFailure(warnings) };
-  } catch (err) {
-    return { ok: false, failure: firstLine(err) };
-  }
-}
-
-async function tryWasm(threads: number | undefined, quiet: boolean): Promise<Availability> {
-  const alreadyUp = tf.engine().registry['wasm'] != null;
-  let threadNote = '';
-  if (threads != null && threads > 1) {
-    if (isNode()) {
-      threadNote = ` (threads=${threads} ignored: tfjs only runs the single-threaded wasm build in Node)`;
-    } else if (alreadyUp) {
-      threadNote = ` (threads=${threads} ignored: must be set before wasm first initialises)`;
-    } else if (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) {
-      tfwasm.setThreadsCount(threads);
-    } else {
-      threadNote = ` (threads=${threads} ignored: threaded wasm needs SharedArrayBuffer / cross-origin isolation)`;
-    }
-  }
-  const r = await trySetBackend('wasm', quiet);
-  if (!r.ok) {
-    return {
-      ok: false,
-      detail: `failed to initialise: ${r.failure} (are the .wasm files of @tensorflow/tfjs-backend-wasm present? in a bundle, call setWasmPaths)`,
-    };
-  }
-  const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
-  let n = 1;
-  try {
-    n = tfwasm.getThreadsCount();
-  } catch {
-    n = 1;
-  }
-  return { ok: true, detail: `SIMD ${simd ? 'on' : 'off'}, ${n} thread${n === 1 ? '' : 's'}${threadNote}` };
-}
-
-async function tryCpu(quiet: boolean): Promise<Availability> {
-  const r = await trySetBackend('cpu', quiet);
-  if (!r.ok) return { ok: false, detail: `failed to initialise: ${r.failure}` };
-  // The cpu backend greets Node users with advice to install tfjs-node on first use; our report
-  // already says that cpu is the slow reference backend, so mute that notice.
-  (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
-  return { ok: true, detail: 'pure-JS reference backend (slow)' };
-}
-
-async function tryWebgpu(quiet: boolean): Promise<Availability> {
-  const probe = await prepareWebGpu();
-  if (!probe.ok) return probe;
-  // Node has no synchronous GPU read-back: initialise wasm as the host backend for the small
-  // computations that must return synchronously (./host.ts); cpu stands in if wasm fails.
-  if (isNode() && tf.engine().registry['wasm'] == null) await trySetBackend('wasm', true);
-  const r = await trySetBackend('webgpu', quiet);
-  if (r.ok) {
-    explainSyncReads();
-    useWriteBufferUploads();
-    if (processEnv('NAC_WEBGPU_SUM') !== '0') registerWebGpuSum();
-    // Opt-in until timed on a GPU (bench/gpu/run.sh's ab step): the tiled matrix product, batch-split filter
-    // gradients, fused eval attention.
-    const matmul = envChoice('NAC_WEBGPU_MATMUL', ['tfjs', 'tiled', 'tiled-transposed'], 'tfjs');
-    setWebGpuTiledMatMul(matmul === 'tiled' ? true : matmul === 'tiled-transposed' ? 'transposed' : false);
-    setTiledMatMulStep(envChoice('NAC_WEBGPU_MATMUL_STEP', ['8', '16'], '8') === '16' ? 16 : 8);
-    setWebGpuSplitFilterGrads(envChoice('NAC_WEBGPU_FILTER_GRAD', ['tfjs', 'split'], 'tfjs') === 'split');
-    setWebGpuFusedAttention(envChoice('NAC_WEBGPU_ATTENTION', ['tfjs', 'fused'], 'tfjs') === 'fused');
-  }
-  return r.ok ? probe : { ok: false, detail: `failed to initialise: ${r.failure}` };
-}
 
 function attempt(name: BackendName, a: Availability): Availability {
   attempts[name] = a;
@@ -298,45 +173,13 @@ async function init(opts: InitBackendOptions): Promise<BackendReport> {
   // Only when wasm runs: tf.findBackend would otherwise start initialising it.
   const wasmBackend = backend === 'wasm' ? tf.findBackend('wasm') : null;
   const simd = wasmBackend == null ? null : await loadSimdKernels(wasmBackend);
-  const matMul = registerMatMul(blas, simd);
-  setWasmHashNoise(simd?.kernels ?? null);
-  registerWasmSum(matMul.impl === 'native' ? (blas?.blas ?? null) : matMul.impl === 'simd' ? (simd?.kernels?.heap ?? null) : null);
-  // Fused eval kernels on the SIMD GEMM: only where it is the matmul (the add-on's OpenBLAS is faster).
-  const fusedEval = matMul.impl === 'simd' && processEnv('NAC_FUSED_EVAL') !== '0' ? (simd?.kernels ?? null) : null;
-  setWasmFusedLinear(fusedEval);
-  setWasmFusedAttention(fusedEval);
-  setWasmFusedLayerNormAffine(processEnv('NAC_FUSED_LAYER_NORM') === '0' ? null : fusedEval);
+  const matMul = registerWasmKernels(blas, simd);
   const available = Object.fromEntries(BACKEND_NAMES.map((n) => [n, attempts[n] ?? untried(n)])) as BackendReport['available'];
   current = { backend, requested, reason, available, patchedKernels, matMul };
   currentThreads = threads;
   currentNative = native;
   if (!quiet) printLine(describeBackend(current));
   return current;
-}
-
-/**
- * Registers the wasm BatchMatMul kernel: native when `status` holds the add-on (status null: native:
- * false), else the SIMD GEMM when `simd` loaded (null: the wasm backend was not initialised), else
- * tfjs' kernels with transposes materialised.
- */
-function registerMatMul(status: NativeBlasStatus | null, simd: SimdStatus | null): { impl: WasmMatMulMode; detail: string } {
-  const nativeWhy = status == null ? 'native add-on off (native: false)' : status.detail;
-  setWasmDepthwise(status?.blas ?? null);
-  // The add-on's elementwise kernels, else the same C cores compiled into the SIMD module.
-  const heapKernels = status?.blas ?? simd?.kernels?.heap ?? null;
-  setWasmUnary(heapKernels);
-  setWasmGelu(heapKernels);
-  setWasmBinary(heapKernels);
-  setWasmLayerNorm(processEnv('NAC_FUSED_LAYER_NORM') === '0' ? null : heapKernels);
-  if (status?.blas != null && setWasmMatMul('native', { blas: status.blas })) return { impl: 'native', detail: status.detail };
-  if (simd?.kernels != null && setWasmMatMul('simd', { simd: simd.kernels })) {
-    return { impl: 'simd', detail: `plain wasm (${simd.detail}); ${nativeWhy}` };
-  }
-  if (setWasmMatMul('transpose')) {
-    const simdWhy = simd == null ? 'SIMD kernels not loaded (wasm is not the active backend)' : simd.detail;
-    return { impl: 'transpose', detail: `plain wasm (XNNPACK, transposes materialised; ${simdWhy}); ${nativeWhy}` };
-  }
-  return { impl: 'stock', detail: 'tfjs-backend-wasm BatchMatMul' };
 }
 
 function printLine(line: string): void {

@@ -1,0 +1,129 @@
+/**
+ * Probes for backend selection (./backend.ts): tries to initialise one tfjs backend, capturing the
+ * warnings tfjs gives as its only explanation of a failure, and returns whether it is usable with a
+ * one-line detail. Setting up webgpu also puts this package's webgpu kernels in place.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
+import type { BackendName } from './backend.js';
+import { registerWebGpuSum } from './kernels/sum-webgpu.js';
+import { setTiledMatMulStep, setWebGpuTiledMatMul } from './kernels/matmul-webgpu.js';
+import { setWebGpuSplitFilterGrads } from './kernels/filter-grad-webgpu.js';
+import { setWebGpuFusedAttention } from './kernels/attention-webgpu.js';
+import { useWriteBufferUploads } from './webgpu-uploads.js';
+import { envChoice, explainSyncReads, firstLine, isNode, prepareWebGpu, processEnv } from './webgpu.js';
+
+/** Whether a backend can be used, and a one-line detail (what it runs with, or why it failed). */
+export type Availability = { ok: boolean; detail: string };
+
+/**
+ * Runs `fn` with console.warn captured: tfjs reports why a backend failed to initialise only through
+ * its logger, which is muted by the IS_TEST/PROD flags, so those are lifted for the duration. The
+ * captured lines are re-emitted afterwards unless `quiet` or tfjs logging was muted.
+ */
+async function capturingWarnings<T>(fn: () => Promise<T>, quiet: boolean): Promise<{ value: T; warnings: string[] }> {
+  const env = tf.env();
+  const muted = { IS_TEST: env.getBool('IS_TEST'), PROD: env.getBool('PROD') };
+  const original = console.warn;
+  const warnings: string[] = [];
+  console.warn = (...args: unknown[]) => {
+    warnings.push(args.map((a) => (a instanceof Error ? (a.stack ?? a.message) : String(a))).join(' '));
+  };
+  env.set('IS_TEST', false);
+  env.set('PROD', false);
+  let value: T;
+  try {
+    value = await fn();
+  } finally {
+    console.warn = original;
+    env.set('IS_TEST', muted.IS_TEST);
+    env.set('PROD', muted.PROD);
+  }
+  if (!quiet && !muted.IS_TEST && !muted.PROD) warnings.forEach((w) => original(w));
+  return { value, warnings };
+}
+
+/** Extracts the cause from tfjs' "Initialization of backend X failed" warning pair. */
+function initFailure(warnings: string[]): string {
+  const i = warnings.findIndex((w) => w.startsWith('Initialization of backend'));
+  const cause = i >= 0 ? warnings[i + 1] : warnings[0];
+  return cause != null ? firstLine(cause).replace(/^Error: /, '') : 'tf.setBackend returned false';
+}
+
+export async function trySetBackend(name: BackendName, quiet: boolean): Promise<{ ok: boolean; failure: string }> {
+  try {
+    const { value, warnings } = await capturingWarnings(() => tf.setBackend(name), quiet);
+    return { ok: value, failure: value ? '' : initFailure(warnings) };
+  } catch (err) {
+    return { ok: false, failure: firstLine(err) };
+  }
+}
+
+export async function tryWasm(threads: number | undefined, quiet: boolean): Promise<Availability> {
+  const alreadyUp = tf.engine().registry['wasm'] != null;
+  let threadNote = '';
+  if (threads != null && threads > 1) {
+    if (isNode()) {
+      threadNote = ` (threads=${threads} ignored: tfjs only runs the single-threaded wasm build in Node)`;
+    } else if (alreadyUp) {
+      threadNote = ` (threads=${threads} ignored: must be set before wasm first initialises)`;
+    } else if (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) {
+      tfwasm.setThreadsCount(threads);
+    } else {
+      threadNote = ` (threads=${threads} ignored: threaded wasm needs SharedArrayBuffer / cross-origin isolation)`;
+    }
+  }
+  const r = await trySetBackend('wasm', quiet);
+  if (!r.ok) {
+    return {
+      ok: false,
+      detail: `failed to initialise: ${r.failure} (are the .wasm files of @tensorflow/tfjs-backend-wasm present? in a bundle, call setWasmPaths)`,
+    };
+  }
+  const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+  let n = 1;
+  try {
+    n = tfwasm.getThreadsCount();
+  } catch {
+    n = 1;
+  }
+  return { ok: true, detail: `SIMD ${simd ? 'on' : 'off'}, ${n} thread${n === 1 ? '' : 's'}${threadNote}` };
+}
+
+export async function tryCpu(quiet: boolean): Promise<Availability> {
+  const r = await trySetBackend('cpu', quiet);
+  if (!r.ok) return { ok: false, detail: `failed to initialise: ${r.failure}` };
+  // The cpu backend greets Node users with advice to install tfjs-node on first use; our report
+  // already says that cpu is the slow reference backend, so mute that notice.
+  (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+  return { ok: true, detail: 'pure-JS reference backend (slow)' };
+}
+
+export async function tryWebgpu(quiet: boolean): Promise<Availability> {
+  const probe = await prepareWebGpu();
+  if (!probe.ok) return probe;
+  // Node has no synchronous GPU read-back: initialise wasm as the host backend for the small
+  // computations that must return synchronously (./host.ts); cpu stands in if wasm fails.
+  if (isNode() && tf.engine().registry['wasm'] == null) await trySetBackend('wasm', true);
+  const r = await trySetBackend('webgpu', quiet);
+  if (r.ok) {
+    explainSyncReads();
+    useWriteBufferUploads();
+    configureWebGpuKernels();
+  }
+  return r.ok ? probe : { ok: false, detail: `failed to initialise: ${r.failure}` };
+}
+
+/**
+ * The webgpu kernels this package puts in place of tfjs' own, each switched by an environment variable:
+ * the block Sum (on unless NAC_WEBGPU_SUM=0) and, opt-in until timed on a GPU (bench/gpu/run.sh's ab step),
+ * the tiled matrix product, batch-split filter gradients and fused eval attention.
+ */
+function configureWebGpuKernels(): void {
+  if (processEnv('NAC_WEBGPU_SUM') !== '0') registerWebGpuSum();
+  const matmul = envChoice('NAC_WEBGPU_MATMUL', ['tfjs', 'tiled', 'tiled-transposed'], 'tfjs');
+  setWebGpuTiledMatMul(matmul === 'tiled' ? true : matmul === 'tiled-transposed' ? 'transposed' : false);
+  setTiledMatMulStep(envChoice('NAC_WEBGPU_MATMUL_STEP', ['8', '16'], '8') === '16' ? 16 : 8);
+  setWebGpuSplitFilterGrads(envChoice('NAC_WEBGPU_FILTER_GRAD', ['tfjs', 'split'], 'tfjs') === 'split');
+  setWebGpuFusedAttention(envChoice('NAC_WEBGPU_ATTENTION', ['tfjs', 'fused'], 'tfjs') === 'fused');
+}
