@@ -66,7 +66,8 @@ for (let r = 0; r < opts.repeats + 3; r++) {
   }
 }
 console.log(`NAC --config ${cfg.name}, batch ${cfg.batch}, plain wasm; eval forward, median of ${opts.repeats} each way, interleaved`);
-for (const way of Object.keys(ways)) console.log(`${way.padEnd(9)} ${median(times[way]).toFixed(1)} ms (min ${Math.min(...times[way]).toFixed(1)})`);
+for (const way of Object.keys(ways))
+  console.log(`${way.padEnd(9)} ${median(times[way]).toFixed(1)} ms (min ${Math.min(...times[way]).toFixed(1)})`);
 console.log(`fused / composed: ${(median(times.fused) / median(times.composed)).toFixed(3)}`);
 let diff = 0;
 for (let i = 0; i < outs.fused.length; i++) diff = Math.max(diff, Math.abs(outs.fused[i] - outs.composed[i]));
@@ -85,7 +86,9 @@ if (opts.profile) {
     }
     p.result.dispose();
     const top = [...acc].sort((a, b) => b[1][0] - a[1][0]).slice(0, 10);
-    console.log(`${way}: ${p.kernels.length} kernels, ${total.toFixed(1)} ms; ${top.map(([n, [ms, c]]) => `${n} ${ms.toFixed(1)} (×${c})`).join(', ')}`);
+    console.log(
+      `${way}: ${p.kernels.length} kernels, ${total.toFixed(1)} ms; ${top.map(([n, [ms, c]]) => `${n} ${ms.toFixed(1)} (×${c})`).join(', ')}`,
+    );
   }
 }
 set(true);
@@ -96,16 +99,51 @@ model.dispose();
 function timeOps() {
   const [B, U, V, D, H] = [32, 64, 80, 128, 4];
   const r = (shape, seed) => tf.randomNormal(shape, 0, 1, 'float32', seed);
-  const x = r([B, U, D], 1), m = r([U, D], 2), w = r([D, D], 3), b = r([D], 4), g = r([D], 5), res = r([B, U, D], 6);
-  const w2 = r([D, 4 * D], 7), b2 = r([4 * D], 8), k = r([B, V, D], 9), v = r([B, V, D], 10), bias = r([U, V], 11);
+  const x = r([B, U, D], 1),
+    m = r([U, D], 2),
+    w = r([D, D], 3),
+    b = r([D], 4),
+    g = r([D], 5),
+    res = r([B, U, D], 6);
+  const w2 = r([D, 4 * D], 7),
+    b2 = r([4 * D], 8),
+    k = r([B, V, D], 9),
+    v = r([B, V, D], 10),
+    bias = r([U, V], 11);
   const split = (t) => t.reshape([B, t.shape[1], H, D / H]).transpose([0, 2, 1, 3]);
   const cases = [
-    ['ModFC + bias + LayerScale + residual', () => fusedLinear(x, w, { scale: m, bias: b, gain: g, residual: res }),
-      () => res.add(tf.matMul(x.mul(m).reshape([-1, D]), w).add(b).mul(g).reshape([B, U, D]))],
-    ['GEGLU ModFC [2048,128]·[128,512]', () => fusedLinear(x, w2, { scale: m, bias: b2, activation: 'geglu' }),
-      () => { const z = tf.matMul(x.mul(m).reshape([-1, D]), w2).add(b2); const [a, gg] = tf.split(z, 2, -1); return a.mul(gelu(gg)); }],
-    ['attention, 4 heads, 64 × 80', () => fusedAttention(x, k, v, bias, H, 1 / Math.sqrt(D / H)),
-      () => { const s = tf.matMul(split(x), split(k), false, true).mul(1 / Math.sqrt(D / H)).add(bias); return tf.matMul(tf.softmax(s, -1), split(v)).transpose([0, 2, 1, 3]).reshape([B, U, D]); }],
+    [
+      'ModFC + bias + LayerScale + residual',
+      () => fusedLinear(x, w, { scale: m, bias: b, gain: g, residual: res }),
+      () =>
+        res.add(
+          tf
+            .matMul(x.mul(m).reshape([-1, D]), w)
+            .add(b)
+            .mul(g)
+            .reshape([B, U, D]),
+        ),
+    ],
+    [
+      'GEGLU ModFC [2048,128]·[128,512]',
+      () => fusedLinear(x, w2, { scale: m, bias: b2, activation: 'geglu' }),
+      () => {
+        const z = tf.matMul(x.mul(m).reshape([-1, D]), w2).add(b2);
+        const [a, gg] = tf.split(z, 2, -1);
+        return a.mul(gelu(gg));
+      },
+    ],
+    [
+      'attention, 4 heads, 64 × 80',
+      () => fusedAttention(x, k, v, bias, H, 1 / Math.sqrt(D / H)),
+      () => {
+        const s = tf
+          .matMul(split(x), split(k), false, true)
+          .mul(1 / Math.sqrt(D / H))
+          .add(bias);
+        return tf.matMul(tf.softmax(s, -1), split(v)).transpose([0, 2, 1, 3]).reshape([B, U, D]);
+      },
+    ],
     ['layer norm + affine [32,64,128]', () => fusedLayerNormAffine(x, g, b, 1e-5), () => layerNorm(x, 1e-5).mul(g).add(b)],
   ];
   set(true);

@@ -24,7 +24,13 @@ const report = await initBackend({ backend: 'wasm', quiet: true });
 const { blas, detail } = await loadNativeBlas();
 const threads = blas?.info().threads ?? 1;
 const simd = (await loadSimdKernels(tf.findBackend('wasm'))).kernels;
-const modes = ['stock', 'transpose', ...(simd != null ? ['simd'] : []), ...(blas != null ? ['native'] : []), ...(threads > 1 ? ['native-1t'] : [])];
+const modes = [
+  'stock',
+  'transpose',
+  ...(simd != null ? ['simd'] : []),
+  ...(blas != null ? ['native'] : []),
+  ...(threads > 1 ? ['native-1t'] : []),
+];
 console.log(`wasm BatchMatMul benchmark; ${report.available.wasm.detail}; ${detail}`);
 
 /** Registers the kernel of a mode ('native-1t': native on one OpenBLAS thread). */

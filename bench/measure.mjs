@@ -129,7 +129,11 @@ export async function measureModel(built, modelConfig, batch, opts) {
     model.train();
     const cfg = benchTrainConfig(opts.seed);
     let loss = NaN;
-    const times = await timeRuns(async (s) => (loss = (await trainStep(model, optimizer, batch, numClasses, cfg, s, 1e-3)).loss), opts.warmup, opts.repeats);
+    const times = await timeRuns(
+      async (s) => (loss = (await trainStep(model, optimizer, batch, numClasses, cfg, s, 1e-3)).loss),
+      opts.warmup,
+      opts.repeats,
+    );
     out.train = { ms: median(times), times, samplesPerSec: (B / median(times)) * 1000, lastLoss: loss, memory: memorySnapshot() };
     model.eval();
   }

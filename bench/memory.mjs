@@ -52,9 +52,17 @@ for (let s = 1; s <= opts.steps; s++) {
   if (s % opts.every === 0) {
     collectGarbage(); // RSS of what is retained, not of garbage V8 has not collected yet
     const m = tf.memory();
-    const sample = { step: s, numTensors: m.numTensors, numBytes: m.numBytes, rssMB: process.memoryUsage().rss / 2 ** 20, s: (performance.now() - t0) / 1000 };
+    const sample = {
+      step: s,
+      numTensors: m.numTensors,
+      numBytes: m.numBytes,
+      rssMB: process.memoryUsage().rss / 2 ** 20,
+      s: (performance.now() - t0) / 1000,
+    };
     samples.push(sample);
-    console.log(`step ${String(s).padStart(5)}  tensors ${sample.numTensors}  tf bytes ${(sample.numBytes / 2 ** 20).toFixed(1)} MB  RSS ${sample.rssMB.toFixed(1)} MB`);
+    console.log(
+      `step ${String(s).padStart(5)}  tensors ${sample.numTensors}  tf bytes ${(sample.numBytes / 2 ** 20).toFixed(1)} MB  RSS ${sample.rssMB.toFixed(1)} MB`,
+    );
   }
 }
 const after = samples.filter((x) => x.step >= opts.warmupSteps);
@@ -74,7 +82,10 @@ const verdict = {
   tolerance: opts.tolerance,
 };
 fs.mkdirSync(opts.out, { recursive: true });
-writeFileAtomic(path.join(opts.out, 'memory.json'), `${JSON.stringify({ options: opts, backend: describeBackend(report), verdict, samples }, null, 2)}\n`);
+writeFileAtomic(
+  path.join(opts.out, 'memory.json'),
+  `${JSON.stringify({ options: opts, backend: describeBackend(report), verdict, samples }, null, 2)}\n`,
+);
 console.log(
   `${ok ? 'OK' : 'FAIL'}: tensor count ${tensorsFlat ? `flat at ${ref.numTensors}` : 'NOT flat'} after step ${ref.step}; ` +
     `RSS ${ref.rssMB.toFixed(1)} → max ${maxRss.toFixed(1)} MB (${(rssGrowth * 100).toFixed(1)} %, limit ${(opts.tolerance * 100).toFixed(0)} %)`,

@@ -52,16 +52,22 @@ for (const name of backends) {
   const trainCfg = benchTrainConfig(0);
   const losses = [];
   const t0 = performance.now();
-  for (let s = 0; s < opts.steps; s++) losses.push((await trainStep(model, optimizer, batches[s % batches.length], numClasses, trainCfg, s, 1e-3)).loss);
+  for (let s = 0; s < opts.steps; s++)
+    losses.push((await trainStep(model, optimizer, batches[s % batches.length], numClasses, trainCfg, s, 1e-3)).loss);
   const secs = (performance.now() - t0) / 1000;
   model.dispose();
   curves[name] = losses;
-  console.log(`${describeBackend(report)}: ${opts.steps} steps in ${secs.toFixed(1)} s; loss ${losses[0].toFixed(4)} → ${losses.at(-1).toFixed(4)}`);
+  console.log(
+    `${describeBackend(report)}: ${opts.steps} steps in ${secs.toFixed(1)} s; loss ${losses[0].toFixed(4)} → ${losses.at(-1).toFixed(4)}`,
+  );
 }
 const [a, b] = backends.map((n) => curves[n]);
 const diffs = a.map((v, i) => Math.abs(v - b[i]));
 const worst = diffs.reduce((m, d, i) => (d > diffs[m] ? i : m), 0);
 const max = diffs[worst];
-console.log(`max |loss(${backends[0]}) − loss(${backends[1]})| over ${opts.steps} steps: ${max.toExponential(3)} at step ${worst} (tolerance ${opts.tol})`);
-if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ config: cfg.name, model: opts.model, batch: B, curves, maxDiff: max }, null, 1));
+console.log(
+  `max |loss(${backends[0]}) − loss(${backends[1]})| over ${opts.steps} steps: ${max.toExponential(3)} at step ${worst} (tolerance ${opts.tol})`,
+);
+if (opts.json)
+  fs.writeFileSync(opts.json, JSON.stringify({ config: cfg.name, model: opts.model, batch: B, curves, maxDiff: max }, null, 1));
 process.exitCode = max <= opts.tol ? 0 : 1;

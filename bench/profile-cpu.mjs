@@ -47,9 +47,19 @@ for (let s = 0; s < opts.steps; s++) {
   wait.push(performance.now() - t1);
   value.dispose();
 }
-const result = { config: cfg.name, model: opts.model, batch: B, backend, flags: Object.fromEntries(opts.tfFlag), queueMs: median(queue), waitMs: median(wait) };
+const result = {
+  config: cfg.name,
+  model: opts.model,
+  batch: B,
+  backend,
+  flags: Object.fromEntries(opts.tfFlag),
+  queueMs: median(queue),
+  waitMs: median(wait),
+};
 console.log(`${opts.model} --config ${cfg.name} batch ${B}; ${result.backend}`);
-console.log(`per step (median of ${opts.steps}): queue ${result.queueMs.toFixed(1)} ms, wait ${result.waitMs.toFixed(1)} ms, total ${(result.queueMs + result.waitMs).toFixed(1)} ms`);
+console.log(
+  `per step (median of ${opts.steps}): queue ${result.queueMs.toFixed(1)} ms, wait ${result.waitMs.toFixed(1)} ms, total ${(result.queueMs + result.waitMs).toFixed(1)} ms`,
+);
 
 if (session) {
   const { profile } = await session.post('Profiler.stop');

@@ -16,7 +16,12 @@ export function addModelOptions(program) {
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'webgpu']).default('wasm'))
     .addOption(new Option('--model <m>', 'model').choices(['nac', 'pio']).default('nac'))
     .option('--batch <n>', "batch size (default: the configuration's)", (v) => Number(v))
-    .option('--tf-flag <name=value>', 'set a tfjs environment flag (repeatable), e.g. WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=64', collectFlag, []);
+    .option(
+      '--tf-flag <name=value>',
+      'set a tfjs environment flag (repeatable), e.g. WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=64',
+      collectFlag,
+      [],
+    );
 }
 
 /** Initialises the backend and builds the model, optimizer, batch and train config the options name. */

@@ -65,7 +65,8 @@ function recordPrograms(fn) {
   backend.runWebGPUProgram = function (program, inputs, ...rest) {
     const shapes = inputs.map((t) => JSON.stringify(t.shape)).join(' ');
     const out = original.call(this, program, inputs, ...rest);
-    if (program.outputShape.reduce((a, b) => a * b, 1) > 0) programs.push(`${program.constructor.name} ${shapes} → ${JSON.stringify(program.outputShape)}`);
+    if (program.outputShape.reduce((a, b) => a * b, 1) > 0)
+      programs.push(`${program.constructor.name} ${shapes} → ${JSON.stringify(program.outputShape)}`);
     return out;
   };
   try {
@@ -113,7 +114,14 @@ async function profilePhase(label, fn) {
     shaped.push({ name: `${k.name} ${shapes} → ${k.outputShapes.map((s) => JSON.stringify(s)).join(' ')}`, ms });
   }
   if (p.result instanceof tf.Tensor) p.result.dispose();
-  return { label, wallMs, kernelMs: rows.reduce((a, r) => a + r.ms, 0), dispatches: rows.length, table: byName(rows), byShape: byName(shaped) };
+  return {
+    label,
+    wallMs,
+    kernelMs: rows.reduce((a, r) => a + r.ms, 0),
+    dispatches: rows.length,
+    table: byName(rows),
+    byShape: byName(shaped),
+  };
 }
 
 const phases = [await profilePhase('train step (queued, no read)', () => queuedStep(run, 100))];
@@ -121,15 +129,23 @@ model.eval();
 phases.push(await profilePhase('eval forward', forward));
 x.dispose();
 for (const ph of phases) {
-  console.log(`\n${ph.label}: wall ${ph.wallMs.toFixed(1)} ms (profiled), kernel time ${ph.kernelMs.toFixed(1)} ms, ${ph.dispatches} kernels`);
+  console.log(
+    `\n${ph.label}: wall ${ph.wallMs.toFixed(1)} ms (profiled), kernel time ${ph.kernelMs.toFixed(1)} ms, ${ph.dispatches} kernels`,
+  );
   console.log('kernel/program                      count      ms     %');
   for (const [name, n, ms] of ph.table.slice(0, opts.top)) {
-    console.log(`${name.padEnd(34)} ${String(n).padStart(6)} ${ms.toFixed(2).padStart(8)} ${((100 * ms) / (ph.kernelMs || 1)).toFixed(1).padStart(5)}`);
+    console.log(
+      `${name.padEnd(34)} ${String(n).padStart(6)} ${ms.toFixed(2).padStart(8)} ${((100 * ms) / (ph.kernelMs || 1)).toFixed(1).padStart(5)}`,
+    );
   }
   if (ph.byShape?.length) {
     console.log('by program and shapes:');
     for (const [name, n, ms] of ph.byShape.slice(0, opts.top)) console.log(`${ms.toFixed(2).padStart(8)} ms  x${n}  ${name}`);
   }
 }
-if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ config: cfg.name, model: opts.model, batch: B, backend: backend, trainStepMs: median(wall), phases }, null, 1));
+if (opts.json)
+  fs.writeFileSync(
+    opts.json,
+    JSON.stringify({ config: cfg.name, model: opts.model, batch: B, backend: backend, trainStepMs: median(wall), phases }, null, 1),
+  );
 model.dispose();

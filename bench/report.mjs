@@ -15,7 +15,9 @@ export function renderMarkdown(doc) {
       `load average at start ${m.loadAvg.map((x) => x.toFixed(2)).join(' ')}`,
     `Warm-up ${doc.options.warmup}, median of ${doc.options.repeats}. Train step = forward + soft-target cross-entropy + backward + ` +
       'clipping + AdamW (src/train/train-step.ts); forward = eval mode. FLOPs: analytical matmul/conv FLOPs (src/model/flops.ts), train = 3× forward.',
-    vs ? `PyTorch twin: ${doc.torchEnv?.torch} on ${doc.torchEnv?.device}, ${doc.torchThreads} thread(s), OPENBLAS_CORETYPE ${doc.torchEnv?.OPENBLAS_CORETYPE}, glibc malloc without trim/mmap churn (TWIN_MALLOC_ENV of bench/torch-bridge.mjs).` : '',
+    vs
+      ? `PyTorch twin: ${doc.torchEnv?.torch} on ${doc.torchEnv?.device}, ${doc.torchThreads} thread(s), OPENBLAS_CORETYPE ${doc.torchEnv?.OPENBLAS_CORETYPE}, glibc malloc without trim/mmap churn (TWIN_MALLOC_ENV of bench/torch-bridge.mjs).`
+      : '',
     '',
     `| model | params | phase | ms | samples/s | GFLOP | GFLOP/s | peak RSS MB | tf tensors |${vs ? ' PyTorch ms | PyTorch GFLOP/s | ours / PyTorch |' : ''}`,
     `|---|---:|---|---:|---:|---:|---:|---:|---:|${vs ? '---:|---:|---:|' : ''}`,
@@ -35,7 +37,10 @@ export function renderMarkdown(doc) {
     lines.push('', '| model | eval loss (ours) | eval loss (PyTorch) | abs. diff | logits max rel. diff |', '|---|---:|---:|---:|---:|');
     for (const r of doc.results) {
       const p = r.torch?.parity;
-      if (p) lines.push(`| ${r.model} | ${p.lossOurs.toFixed(6)} | ${p.lossTorch.toFixed(6)} | ${p.lossAbsDiff.toExponential(1)} | ${p.logitsMaxRelDiff.toExponential(1)} |`);
+      if (p)
+        lines.push(
+          `| ${r.model} | ${p.lossOurs.toFixed(6)} | ${p.lossTorch.toFixed(6)} | ${p.lossAbsDiff.toExponential(1)} | ${p.logitsMaxRelDiff.toExponential(1)} |`,
+        );
     }
   }
   return `${lines.join('\n')}\n`;

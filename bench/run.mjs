@@ -40,13 +40,17 @@ const program = new Command('bench')
   .option('--vs-torch', 'also run the PyTorch twin (bench/torch/) and print our time over its time', false)
   .option('--repeats <n>', 'timed runs (median)', int('--repeats'), 10)
   .option('--warmup <n>', 'untimed runs first', int('--warmup'), 2)
-  .option('--batch <n>', 'batch size (default: the configuration\'s)', int('--batch'))
+  .option('--batch <n>', "batch size (default: the configuration's)", int('--batch'))
   .option('--models <list>', 'comma-separated: nac, pio', 'nac,pio')
   .option('--out <dir>', 'output folder (default bench/results/<config>-<backend>)')
   .option('--seed <n>', 'seed of weights, batch and noise', int('--seed'), 0)
-  .option('--torch-threads <n>', "PyTorch threads (default: our OpenBLAS thread count, else 1)", int('--torch-threads'))
+  .option('--torch-threads <n>', 'PyTorch threads (default: our OpenBLAS thread count, else 1)', int('--torch-threads'))
   .addOption(new Option('--torch-device <d>', 'device of the PyTorch twin').choices(['cpu', 'cuda']).default('cpu'))
-  .option('--openblas-coretype <name>', "OPENBLAS_CORETYPE for both sides: 'keep' (the environment's), 'unset', or a core name (e.g. SkylakeX)", 'keep')
+  .option(
+    '--openblas-coretype <name>',
+    "OPENBLAS_CORETYPE for both sides: 'keep' (the environment's), 'unset', or a core name (e.g. SkylakeX)",
+    'keep',
+  )
   .option('--tf-flag <name=value>', 'set a tfjs environment flag (repeatable), e.g. WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=64', collectFlag, [])
   .parse(process.argv);
 const opts = program.opts();
@@ -81,7 +85,9 @@ const machine = {
   tfFlags: Object.fromEntries(opts.tfFlag),
 };
 console.log(`bench --config ${cfg.name} --backend ${opts.backend}: batch ${B}, warm-up ${opts.warmup}, median of ${opts.repeats}`);
-console.log(`${machine.cpuDetail}, ${machine.cores} cores, Node ${machine.node}; ${machine.backend}${machine.nativeBlas ? `; ${machine.nativeBlas}` : ''}; OPENBLAS_CORETYPE ${machine.openblasCoretype}`);
+console.log(
+  `${machine.cpuDetail}, ${machine.cores} cores, Node ${machine.node}; ${machine.backend}${machine.nativeBlas ? `; ${machine.nativeBlas}` : ''}; OPENBLAS_CORETYPE ${machine.openblasCoretype}`,
+);
 
 /** Training-step FLOPs: forward + backward ≈ 3× forward. */
 const TRAIN_FLOPS_FACTOR = 3;
@@ -110,7 +116,14 @@ for (const kind of models) {
   const measured = await measureModel(built, modelConfig, batch, opts);
   built.model.dispose?.();
   const fwd = modelForwardFlops(modelConfig, B);
-  const row = { model: kind === 'nac' ? 'NAC' : 'Perceiver IO', kind, params, buildMs, flops: { forward: fwd, train: TRAIN_FLOPS_FACTOR * fwd.total }, ours: measured };
+  const row = {
+    model: kind === 'nac' ? 'NAC' : 'Perceiver IO',
+    kind,
+    params,
+    buildMs,
+    flops: { forward: fwd, train: TRAIN_FLOPS_FACTOR * fwd.total },
+    ours: measured,
+  };
   if (opts.vsTorch) {
     const env = { ...process.env };
     row.torch = runTorchTwin(jobDir, { env });
@@ -126,7 +139,9 @@ for (const kind of models) {
       `${row.model.padEnd(12)} ${phase.padEnd(5)} ${m.ms.toFixed(1).padStart(9)} ms  ${(m.samplesPerSec < 10 ? m.samplesPerSec.toFixed(2) : m.samplesPerSec.toFixed(0)).padStart(6)} samples/s  ` +
         `${(fl / 1e9).toFixed(2)} GFLOP  ${(fl / m.ms / 1e6).toFixed(1)} GFLOP/s  peak RSS ${m.memory.peakRssMB.toFixed(0)} MB  ` +
         `tensors ${m.memory.tfNumTensors}` +
-        (t ? `  | PyTorch ${t.ms.toFixed(1)} ms (${(fl / t.ms / 1e6).toFixed(1)} GFLOP/s) → ours/PyTorch ${(m.ms / t.ms).toFixed(2)}x` : ''),
+        (t
+          ? `  | PyTorch ${t.ms.toFixed(1)} ms (${(fl / t.ms / 1e6).toFixed(1)} GFLOP/s) → ours/PyTorch ${(m.ms / t.ms).toFixed(2)}x`
+          : ''),
     );
   }
   if (row.torch) {
@@ -138,7 +153,16 @@ for (const kind of models) {
   }
 }
 
-const doc = { date: new Date().toISOString(), config: cfg.name, batch: B, options: opts, machine, torchThreads, results, final: memorySnapshot() };
+const doc = {
+  date: new Date().toISOString(),
+  config: cfg.name,
+  batch: B,
+  options: opts,
+  machine,
+  torchThreads,
+  results,
+  final: memorySnapshot(),
+};
 if (opts.vsTorch) doc.torchEnv = results.find((r) => r.torch)?.torch.env;
 fs.mkdirSync(outDir, { recursive: true });
 writeFileAtomic(path.join(outDir, 'bench.json'), `${JSON.stringify(doc, null, 2)}\n`);
@@ -146,10 +170,15 @@ writeFileAtomic(path.join(outDir, 'bench.md'), renderMarkdown(doc));
 console.log(`wrote ${path.join(outDir, 'bench.json')} and bench.md`);
 if (opts.vsTorch) {
   const pairs = [];
-  for (const r of results) for (const ph of ['train', 'infer']) if (r.ours[ph] && r.torch?.[ph]) pairs.push(`${r.model} ${ph === 'train' ? 'train' : 'forward'} ${(r.ours[ph].ms / r.torch[ph].ms).toFixed(2)}x`);
+  for (const r of results)
+    for (const ph of ['train', 'infer'])
+      if (r.ours[ph] && r.torch?.[ph])
+        pairs.push(`${r.model} ${ph === 'train' ? 'train' : 'forward'} ${(r.ours[ph].ms / r.torch[ph].ms).toFixed(2)}x`);
   console.log(`ours / PyTorch: ${pairs.join(', ')}`);
   if (opts.backend !== 'webgpu' && opts.torchDevice === 'cpu' && machine.simd !== 'AVX-512' && machine.simd !== '')
-    console.log(`note: no AVX-512 on this CPU (${machine.simd}): PyTorch's OpenBLAS runs narrower kernels than on issue 4's reference machine`);
+    console.log(
+      `note: no AVX-512 on this CPU (${machine.simd}): PyTorch's OpenBLAS runs narrower kernels than on issue 4's reference machine`,
+    );
   if (results.some((r) => r.torch && !r.torch.parity.ok)) process.exitCode = 1;
   const nac = results.find((r) => r.kind === 'nac');
   if (nac?.ours.train && nac.torch?.train) console.log(`train step: ${(nac.ours.train.ms / nac.torch.train.ms).toFixed(2)}x PyTorch`);

@@ -54,7 +54,9 @@ for (const [m, k, n, ta, tb] of SHAPES) {
   const same = results[0].every((v, i) => Object.is(v, results[1][i]));
   const gf = times.map((t) => (2 * m * n * k) / median(t) / 1e6);
   const label = `[${m},${k}]${ta ? 'ᵀ' : ''}·[${k},${n}]${tb ? 'ᵀ' : ''}`;
-  console.log(`${label.padEnd(22)} A ${gf[0].toFixed(1).padStart(5)}  B ${gf[1].toFixed(1).padStart(5)} GFLOP/s  B/A ${(gf[1] / gf[0]).toFixed(3)}  ${same ? 'bit-identical' : 'DIFFERENT results'}`);
+  console.log(
+    `${label.padEnd(22)} A ${gf[0].toFixed(1).padStart(5)}  B ${gf[1].toFixed(1).padStart(5)} GFLOP/s  B/A ${(gf[1] / gf[0]).toFixed(3)}  ${same ? 'bit-identical' : 'DIFFERENT results'}`,
+  );
 }
 
 // The fused attention: batch 32, 4 heads × 32, 64 receivers, 80 senders, one [64, 80] bias for all.
@@ -69,7 +71,8 @@ at.scratch = at.out + 4 * AB * AQ * ALD;
 const scratchFloats = Math.max(...builds.map((e) => e.attention_scratch_floats(AQ, AK, ADH)));
 if (at.scratch + 4 * scratchFloats > memory.buffer.byteLength) throw new Error('attention: the heap is too small');
 for (let i = 0; i < (at.bias - at.q) / 4; i++) heap[at.q / 4 + i] = Math.sin(i * 0.37);
-for (let i = 0; i < AQ * AK; i++) heap[at.bias / 4 + i] = Math.sin(i * 1.3) < -0.38 || Math.cos(i * 0.7) > 0.35 ? -Infinity : 0.1 * Math.cos(i);
+for (let i = 0; i < AQ * AK; i++)
+  heap[at.bias / 4 + i] = Math.sin(i * 1.3) < -0.38 || Math.cos(i * 0.7) > 0.35 ? -Infinity : 0.1 * Math.cos(i);
 const masked = Array.from(heap.subarray(at.bias / 4, at.bias / 4 + AQ * AK)).filter((v) => v === -Infinity).length / (AQ * AK);
 const attTimes = [[], []];
 const attOut = [];

@@ -64,7 +64,8 @@ export function runTorchTwin(dir, { env = process.env, timeoutMs = 3_600_000 } =
   const twinEnv = { ...TWIN_MALLOC_ENV, ...env };
   const res = spawnSync(TORCH_PYTHON, [TWIN, dir], { env: twinEnv, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
   if (res.error) throw new Error(`PyTorch twin: could not run ${TORCH_PYTHON} (${res.error.message}); install python3-torch`);
-  if (res.status !== 0) throw new Error(`PyTorch twin failed (exit ${res.status}):\n${res.stderr.trim().split('\n').slice(-15).join('\n')}`);
+  if (res.status !== 0)
+    throw new Error(`PyTorch twin failed (exit ${res.status}):\n${res.stderr.trim().split('\n').slice(-15).join('\n')}`);
   const line = res.stdout.trim().split('\n').at(-1);
   return JSON.parse(line);
 }

@@ -12,7 +12,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initBackend } from '../dist/engine/backend.js';
-import { AdaptationSource, checkSourceFitsData, loadEpisodeData, resolveHyper, runEpisodes, DEFAULT_BACKBONE_MODE } from '../dist/adapt/index.js';
+import {
+  AdaptationSource,
+  checkSourceFitsData,
+  loadEpisodeData,
+  resolveHyper,
+  runEpisodes,
+  DEFAULT_BACKBONE_MODE,
+} from '../dist/adapt/index.js';
 import { meanCI, formatMeanCI } from '../dist/util/stats.js';
 import { lineChartSVG } from '../dist/train/plot.js';
 import { machineLine } from '../dist/cli/common.js';
@@ -27,7 +34,11 @@ function flag(name, fallback) {
   if (v === undefined || v.startsWith('--')) throw new Error(`--${name} needs a value`);
   return v;
 }
-const list = (s) => s.split(',').map((x) => x.trim()).filter(Boolean);
+const list = (s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 const ints = (name, s) =>
   list(s).map((x) => {
     const n = Number(x);
@@ -57,7 +68,8 @@ if (argv.includes('--render')) {
 async function runExperiment() {
   const modelDir = (m, s) => path.join(root, 'runs/claims', `fashion-mnist-${m}-s${s}`, 'model');
   const missing = models.flatMap((m) => seeds.map((s) => modelDir(m, s))).filter((d) => !fs.existsSync(path.join(d, 'config.json')));
-  if (missing.length) throw new Error(`missing pretrained model folders (train them first, scripts/claims-train.sh):\n  ${missing.join('\n  ')}`);
+  if (missing.length)
+    throw new Error(`missing pretrained model folders (train them first, scripts/claims-train.sh):\n  ${missing.join('\n  ')}`);
 
   await initBackend({ quiet: true });
   const t0 = performance.now();
@@ -71,7 +83,16 @@ async function runExperiment() {
   const conditions = [...policies.map((p) => ({ policy: p, scratch: false })), ...(scratch ? [{ policy: 'full', scratch: true }] : [])];
 
   function save(done) {
-    const json = { command, machine, date, done, wallSeconds: (performance.now() - t0) / 1000, cpuSeconds: cpuSeconds(), settings: settings(), runs };
+    const json = {
+      command,
+      machine,
+      date,
+      done,
+      wallSeconds: (performance.now() - t0) / 1000,
+      cpuSeconds: cpuSeconds(),
+      settings: settings(),
+      runs,
+    };
     fs.mkdirSync(path.join(root, 'docs/results/data'), { recursive: true });
     writeFileAtomic(path.join(root, 'docs/results/data/adaptation.json'), `${JSON.stringify(json, null, 1)}\n`);
   }
@@ -102,7 +123,11 @@ async function runExperiment() {
     const same = (a, b) => JSON.stringify({ ...a, seeds: null }) === JSON.stringify({ ...b, seeds: null });
     if (same(old.settings, settings())) {
       for (const r of old.runs) {
-        if (models.includes(r.model) && seeds.includes(r.seed) && conditions.some((c) => c.policy === r.policy && c.scratch === r.scratch)) {
+        if (
+          models.includes(r.model) &&
+          seeds.includes(r.seed) &&
+          conditions.some((c) => c.policy === r.policy && c.scratch === r.scratch)
+        ) {
           runs.push(r);
           reused.add(`${r.model}/${r.seed}`);
         }
@@ -167,7 +192,9 @@ function render(json) {
     `|---|${shots.map(() => '---:').join('|')}|`,
     ...policies.map((p) => {
       const cells = shots.map((k) => {
-        const d = seeds.map((s) => [perSeed('nac', p, k, s), perSeed('perceiver-io', p, k, s)]).filter(([a, b]) => a !== undefined && b !== undefined);
+        const d = seeds
+          .map((s) => [perSeed('nac', p, k, s), perSeed('perceiver-io', p, k, s)])
+          .filter(([a, b]) => a !== undefined && b !== undefined);
         return d.length ? formatMeanCI(meanCI(d.map(([a, b]) => a - b)), 1, 100) : 'n/a';
       });
       return `| ${p} | ${cells.join(' | ')} |`;
@@ -179,7 +206,10 @@ function render(json) {
     yLabel: 'top-1 accuracy (%)',
     width: 720,
     height: 440,
-    series: rowKeys.map((key) => ({ name: rowName(runs.find((r) => rowKey(r) === key)), points: shots.map((k) => [k, 100 * cell(key, k).mean]) })),
+    series: rowKeys.map((key) => ({
+      name: rowName(runs.find((r) => rowKey(r) === key)),
+      points: shots.map((k) => [k, 100 * cell(key, k).mean]),
+    })),
   });
   writeFileAtomic(path.join(root, 'docs/results/adaptation.svg'), svg);
 
@@ -236,5 +266,7 @@ ${reading}
 `;
   writeFileAtomic(path.join(root, 'docs/results/adaptation.md'), page);
   console.log([...table, '', ...diffTable].join('\n'));
-  console.log(`wall time ${(wallSeconds / 60).toFixed(1)} min${cpu === undefined ? '' : `, CPU ${(cpu / 60).toFixed(1)} min`} → docs/results/adaptation.md`);
+  console.log(
+    `wall time ${(wallSeconds / 60).toFixed(1)} min${cpu === undefined ? '' : `, CPU ${(cpu / 60).toFixed(1)} min`} → docs/results/adaptation.md`,
+  );
 }

@@ -12,7 +12,11 @@ import { barChartSVG } from '../dist/train/bar-chart.js';
 import { writeFileAtomic } from '../dist/io/atomic.js';
 
 const { values: args } = parseArgs({
-  options: { runs: { type: 'string', default: 'runs/claims' }, seeds: { type: 'string', default: '0,1,2' }, out: { type: 'string', default: 'docs/results' } },
+  options: {
+    runs: { type: 'string', default: 'runs/claims' },
+    seeds: { type: 'string', default: '0,1,2' },
+    out: { type: 'string', default: 'docs/results' },
+  },
 });
 const seeds = args.seeds.split(',').map(Number);
 const TASKS = [
@@ -34,7 +38,15 @@ function readRun(task, model, seed) {
   if (!fs.existsSync(file)) return null;
   const m = JSON.parse(fs.readFileSync(file, 'utf8'));
   const run = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8'));
-  return { seed, top1: m.test.top1, params: m.parameters, minutes: m.trainSeconds / 60, steps: m.steps, batch: run.train.batchSize, epochs: run.train.epochs };
+  return {
+    seed,
+    top1: m.test.top1,
+    params: m.parameters,
+    minutes: m.trainSeconds / 60,
+    steps: m.steps,
+    batch: run.train.batchSize,
+    epochs: run.train.epochs,
+  };
 }
 
 const pct = (m) => formatMeanCI(m, 1, 100);
@@ -48,7 +60,13 @@ for (const [task, label] of TASKS) {
     const runs = byModel[k];
     if (runs.length === 0) return { acc: 'not run', n: 0 };
     const m = meanCI(runs.map((r) => r.top1));
-    return { acc: `${pct(m)} (n=${runs.length})`, m, params: runs[0].params, minutes: meanCI(runs.map((r) => r.minutes)).mean, recipe: `${runs[0].steps} × ${runs[0].batch}` };
+    return {
+      acc: `${pct(m)} (n=${runs.length})`,
+      m,
+      params: runs[0].params,
+      minutes: meanCI(runs.map((r) => r.minutes)).mean,
+      recipe: `${runs[0].steps} × ${runs[0].batch}`,
+    };
   });
   // Paired difference over the seeds both models finished.
   const paired = seeds
@@ -56,7 +74,14 @@ for (const [task, label] of TASKS) {
     .filter(([a, b]) => a && b)
     .map(([a, b]) => a.top1 - b.top1);
   const diff = paired.length ? meanCI(paired) : null;
-  const verdict = !diff || paired.length < 2 ? 'too few seeds' : diff.mean - diff.ci95 > 0 ? 'NAC better' : diff.mean + diff.ci95 < 0 ? 'PIO better' : 'no significant difference';
+  const verdict =
+    !diff || paired.length < 2
+      ? 'too few seeds'
+      : diff.mean - diff.ci95 > 0
+        ? 'NAC better'
+        : diff.mean + diff.ci95 < 0
+          ? 'PIO better'
+          : 'no significant difference';
   rows.push({ task, label, cells, diff, paired: paired.length, verdict });
 }
 

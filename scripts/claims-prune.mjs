@@ -55,7 +55,10 @@ function writeOutputs(record) {
   writeFileAtomic(path.join(outDir, 'data', `${name}.json`), `${JSON.stringify(record, null, 1)}\n`);
   writeFileAtomic(path.join(outDir, `${name}.svg`), pruningChartSVG(record));
   const notes = path.join(outDir, `${name}.notes.md`);
-  writeFileAtomic(path.join(outDir, `${name}.md`), renderPruningPage(record, fs.existsSync(notes) ? fs.readFileSync(notes, 'utf8') : null, name));
+  writeFileAtomic(
+    path.join(outDir, `${name}.md`),
+    renderPruningPage(record, fs.existsSync(notes) ? fs.readFileSync(notes, 'utf8') : null, name),
+  );
 }
 if (argv.includes('--render-only')) {
   // Re-renders the page and chart from the saved record (e.g. after editing the notes).
