@@ -64,7 +64,7 @@ export async function tryWasm(threads: number | undefined, quiet: boolean): Prom
   let threadNote = '';
   if (threads != null && threads > 1) {
     if (isNode()) {
-      threadNote = ` (threads=${threads} ignored: tfjs only runs the single-threaded wasm build in Node)`;
+      threadNote = ` (threads=${threads}: this package's SIMD kernels; tfjs runs its single-threaded wasm build in Node)`;
     } else if (alreadyUp) {
       threadNote = ` (threads=${threads} ignored: must be set before wasm first initialises)`;
     } else if (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) {

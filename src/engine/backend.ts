@@ -17,7 +17,8 @@ import { loadNativeBlas } from './native-blas.js';
 import { loadSimdKernels } from './kernels/simd-module.js';
 import { tryCpu, trySetBackend, tryWasm, tryWebgpu, type Availability } from './backend-probes.js';
 import { registerWasmKernels } from './wasm-kernel-setup.js';
-import { isNode, navigatorGpu } from './webgpu.js';
+import { threadedSimdStatus } from './kernels/simd-threads.js';
+import { isNode, navigatorGpu, processEnv } from './webgpu.js';
 
 /** The tfjs backends this package knows how to run on. */
 export type BackendName = 'wasm' | 'cpu' | 'webgpu';
@@ -50,7 +51,13 @@ export interface BackendReport {
 export interface InitBackendOptions {
   /** Backend to use; 'auto' (default) = wasm in Node, webgpu in a browser with WebGPU. */
   backend?: BackendName | 'auto';
-  /** Worker threads for wasm; only honoured where tfjs' threaded wasm build runs (not Node). */
+  /**
+   * Threads for wasm. In Node: this package's SIMD kernels (matrix products, fused eval linear maps and
+   * attention; not the native add-on, whose OpenBLAS has its own threads) split their work over this many
+   * threads, with bit-identical results; tfjs' own wasm kernels stay on one. In a browser: tfjs' threaded
+   * wasm build, where it runs (cross-origin isolation). Default: the environment variable NAC_THREADS,
+   * else 1.
+   */
   threads?: number;
   /** Suppress the one-line summary (stderr) and tfjs' console warnings during setup. */
   quiet?: boolean;
@@ -146,7 +153,7 @@ async function init(opts: InitBackendOptions): Promise<BackendReport> {
       String(requested),
     );
   }
-  const threads = opts.threads;
+  const threads = opts.threads ?? threadsFromEnv();
   if (threads != null && !(Number.isInteger(threads) && threads >= 1)) {
     throw new RangeError(`threads must be a positive integer, got ${threads}`);
   }
@@ -172,14 +179,29 @@ async function init(opts: InitBackendOptions): Promise<BackendReport> {
   const { backend, reason } = await select(requested, threads, quiet);
   // Only when wasm runs: tf.findBackend would otherwise start initialising it.
   const wasmBackend = backend === 'wasm' ? tf.findBackend('wasm') : null;
-  const simd = wasmBackend == null ? null : await loadSimdKernels(wasmBackend);
+  const simdOwn = wasmBackend == null ? null : await loadSimdKernels(wasmBackend);
+  // In Node, threads > 1 splits the SIMD module's products, linear maps and attention between threads
+  // (not with the add-on, whose OpenBLAS runs the products on threads of its own).
+  const split = simdOwn != null && isNode() && (threads ?? 1) > 1 && blas?.blas == null;
+  const simd = split ? await threadedSimdStatus(simdOwn, threads ?? 1) : simdOwn;
   const matMul = registerWasmKernels(blas, simd);
+  if (matMul.impl === 'native' && (threads ?? 1) > 1)
+    matMul.detail += `; threads=${threads} not used: OpenBLAS has its own (OPENBLAS_NUM_THREADS)`;
   const available = Object.fromEntries(BACKEND_NAMES.map((n) => [n, attempts[n] ?? untried(n)])) as BackendReport['available'];
   current = { backend, requested, reason, available, patchedKernels, matMul };
   currentThreads = threads;
   currentNative = native;
   if (!quiet) printLine(describeBackend(current));
   return current;
+}
+
+/** NAC_THREADS, the thread count when initBackend is given none (e.g. for the CLI), or undefined when unset. */
+function threadsFromEnv(): number | undefined {
+  const v = processEnv('NAC_THREADS');
+  if (v == null || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`NAC_THREADS must be a positive integer, got '${v}'`);
+  return n;
 }
 
 function printLine(line: string): void {

@@ -32,6 +32,11 @@
  *     scale [rows + rows2, k] (or 0), residual and out [batch, rows + rows2, n]. The same floats as
  *     gemm_linear on the joined input. scratch: gemm_scratch_floats(n, k).
  *
+ *   gemm_strided(a, sam, sak, b, ldb, transB, c, ldc, m, n, k, scratch)
+ *     one product with explicit strides: A[i][p] at a[i·sam + p·sak], op(B) as gemm_batched's with row
+ *     stride ldb, C[i][j] at c[i·ldc + j]; a block of rows or columns of a larger product, in place
+ *     (src/engine/kernels/simd-threads.ts splits products between threads this way).
+ *
  *   gemm_scratch_floats(n, k): floats of scratch either needs for an n-column, k-deep product.
  */
 #include "gemm-core.h"
@@ -129,6 +134,12 @@ void gemm_linear_geglu(const float *x, const float *scale, int period, const flo
       }
     }
   }
+}
+
+EXPORT("gemm_strided")
+void gemm_strided(const float *a, int sam, int sak, const float *b, int ldb, int trans_b, float *c, int ldc, int m, int n, int k,
+                  float *scratch) {
+  gemm_plain(a, sam, sak, 0, 0, b, ldb, trans_b, c, ldc, m, n, k, scratch, 0);
 }
 
 EXPORT("gemm_scratch_floats")

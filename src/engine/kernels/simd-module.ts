@@ -120,6 +120,24 @@ export interface SimdKernels {
   hashUniform(out: number, n: number, key: number, lo: number, range: number): void;
   /** Normal counter-hash noise (Box–Muller on the streams of key1 and key2) into out [n], in float32 (wasm/src/noise.c). */
   hashNormal(out: number, n: number, key1: number, key2: number): void;
+  /**
+   * One product with explicit strides (wasm/src/gemm.c): A[i][p] at a + 4·(i·sam + p·sak), op(B) as
+   * gemmBatched's with row stride ldb, C[i][j] at c + 4·(i·ldc + j). scratch: gemmScratchFloats(n, k) floats.
+   */
+  gemmStrided(
+    a: number,
+    sam: number,
+    sak: number,
+    b: number,
+    ldb: number,
+    transB: number,
+    c: number,
+    ldc: number,
+    m: number,
+    n: number,
+    k: number,
+    scratch: number,
+  ): void;
   /** Floats of the scratch buffer gemmBatched needs for an n-column, k-deep op(B). */
   gemmScratchFloats(n: number, k: number): number;
   /** Layer norm, block sums, broadcasting arithmetic, Exp/Log/Log1p/Erf/Softplus and GELU, as the add-on has them. */
@@ -128,6 +146,10 @@ export interface SimdKernels {
   malloc(bytes: number): number;
   /** Frees an offset from malloc. */
   free(offset: number): void;
+  /** The tfjs heap the pointers address. */
+  memory: WebAssembly.Memory;
+  /** The module's bytes, for instances on other memories (worker threads: ./simd-pool.ts). */
+  bytes: Uint8Array;
 }
 
 /** The SIMD kernels bound to one wasm backend, or why they are unavailable. */
@@ -159,11 +181,13 @@ async function instantiate(wasm: WasmModuleLike): Promise<SimdStatus> {
   const free = wasm._free;
   if (typeof malloc !== 'function' || typeof free !== 'function') return { kernels: null, detail: 'tfjs-backend-wasm exposes no malloc' };
   try {
-    const module = await WebAssembly.compile(decodeBase64(SIMD_WASM_BASE64));
+    const bytes = decodeBase64(SIMD_WASM_BASE64);
+    const module = await WebAssembly.compile(bytes);
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
     const exports = instance.exports as Record<string, unknown>;
     const missing = [
       'gemm_batched',
+      'gemm_strided',
       'gemm_linear',
       'gemm_linear_parts',
       'gemm_linear_geglu',
@@ -191,6 +215,7 @@ async function instantiate(wasm: WasmModuleLike): Promise<SimdStatus> {
     const gelu = fn<(mode: number, x: number, dy: number, out: number, n: number) => void>('gelu');
     const kernels: SimdKernels = {
       gemmBatched: fn<SimdKernels['gemmBatched']>('gemm_batched'),
+      gemmStrided: fn<SimdKernels['gemmStrided']>('gemm_strided'),
       gemmScratchFloats: fn<SimdKernels['gemmScratchFloats']>('gemm_scratch_floats'),
       gemmLinear: fn<SimdKernels['gemmLinear']>('gemm_linear'),
       gemmLinearParts: fn<SimdKernels['gemmLinearParts']>('gemm_linear_parts'),
@@ -217,6 +242,8 @@ async function instantiate(wasm: WasmModuleLike): Promise<SimdStatus> {
       },
       malloc: alloc,
       free: release,
+      memory,
+      bytes,
     };
     return { kernels, detail: '128-bit SIMD kernels (wasm/src)' };
   } catch (err) {
