@@ -4,12 +4,14 @@
  * `OPENBLAS_CORETYPE` unset on both sides, five runs of the NAC on plain wasm (`NAC_NATIVE=0`, the SIMD
  * module) and then three with the native OpenBLAS add-on, each `bench/run.mjs --vs-torch` with the GEMM
  * canary (`bench/canary.mjs`) read before and after. Writes every run's console output and bench.json/.md
- * under --out, and a summary.md with the ratios per run and their medians against the targets.
+ * under --out, and a summary.md with the ratios per run and their medians against the targets. With
+ * --plain-threads2 N, then N plain-wasm runs on two threads each side (our SIMD kernels' `--threads 2`,
+ * PyTorch's two threads), measured against the plain-wasm targets too.
  *
  * The targets are set on a 2-core machine with AVX-512 (PyTorch's OpenBLAS runs AVX-512 kernels there);
  * on a CPU without it this refuses to run unless --force, as its ratios flatter us (docs/performance.md).
  *
- *   npm run build && node bench/issue4-cpu.mjs --out docs/results/cpu-reference/<name> [--plain 5] [--native 3] [--force]
+ *   npm run build && node bench/issue4-cpu.mjs --out docs/results/cpu-reference/<name> [--plain 5] [--native 3] [--plain-threads2 0] [--force]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -27,6 +29,7 @@ const opts = new Command('issue4-cpu')
   .requiredOption('--out <dir>', 'folder for the raw outputs and summary.md')
   .option('--plain <n>', 'plain-wasm runs (5 repeats each)', count('--plain'), 5)
   .option('--native <n>', 'native add-on runs (7 repeats each)', count('--native'), 3)
+  .option('--plain-threads2 <n>', 'plain-wasm runs on two threads each side (--threads 2; 5 repeats each)', count('--plain-threads2'), 0)
   .option('--force', 'run on a CPU without AVX-512 too', false)
   .parse(process.argv)
   .opts();
@@ -55,9 +58,22 @@ function canary() {
 /** One bench/run.mjs --vs-torch run; returns {train, infer} ratios of the NAC, or null when it failed. */
 function benchRun(kind, i) {
   const dir = path.join(opts.out, `${kind}${i}`);
-  const args = ['--config', 'reference', '--vs-torch', '--torch-threads', '1', '--openblas-coretype', 'unset', '--out', dir];
-  const runEnv = kind === 'plain' ? { ...env, NAC_NATIVE: '0' } : env;
-  const extra = kind === 'plain' ? ['--models', 'nac', '--repeats', '5'] : ['--repeats', '7'];
+  const threads = kind === 'plain-threads2' ? '2' : '1';
+  const args = [
+    '--config',
+    'reference',
+    '--vs-torch',
+    '--threads',
+    threads,
+    '--torch-threads',
+    threads,
+    '--openblas-coretype',
+    'unset',
+    '--out',
+    dir,
+  ];
+  const runEnv = kind === 'native' ? env : { ...env, NAC_NATIVE: '0', OPENBLAS_NUM_THREADS: threads };
+  const extra = kind === 'native' ? ['--repeats', '7'] : ['--models', 'nac', '--repeats', '5'];
   const before = canary();
   const started = new Date().toISOString();
   const r = spawnSync(process.execPath, [path.join(here, 'run.mjs'), ...args, ...extra], { env: runEnv, encoding: 'utf8' });
@@ -77,6 +93,7 @@ const rows = [];
 for (const [kind, n] of [
   ['plain', opts.plain],
   ['native', opts.native],
+  ['plain-threads2', opts.plainThreads2],
 ]) {
   const runs = [];
   for (let i = 1; i <= n; i++) {
@@ -86,18 +103,20 @@ for (const [kind, n] of [
   if (runs.length === 0) continue;
   const cell = (ph) => {
     const xs = runs.map((r) => r[ph]);
-    const met = xs.filter((x) => x <= TARGETS[kind][ph]).length;
-    return `**${median(xs).toFixed(2)}x** median of ${xs.length} (${xs.map((x) => x.toFixed(2)).join(', ')}); ≤ ${TARGETS[kind][ph]}x in ${met}`;
+    const target = TARGETS[kind === 'native' ? 'native' : 'plain'][ph];
+    const met = xs.filter((x) => x <= target).length;
+    return `**${median(xs).toFixed(2)}x** median of ${xs.length} (${xs.map((x) => x.toFixed(2)).join(', ')}); ≤ ${target}x in ${met}`;
   };
   const canaries = runs.map((r) => r.canary.join('→')).join(', ');
-  rows.push(`| ${kind === 'plain' ? 'plain wasm' : 'native add-on'} | ${cell('train')} | ${cell('infer')} | ${canaries} |`);
+  const label = { plain: 'plain wasm', native: 'native add-on', 'plain-threads2': 'plain wasm, 2 threads each side' }[kind];
+  rows.push(`| ${label} | ${cell('train')} | ${cell('infer')} | ${canaries} |`);
 }
 const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout?.trim() || '(not a git checkout)';
 const summary = [
   `# Issue 4 CPU run, ${new Date().toISOString()}, commit ${commit}`,
   '',
-  `\`node bench/issue4-cpu.mjs --out ${opts.out}\` on ${cpu.summary}; NAC, reference config, one thread each side,`,
-  'OPENBLAS_CORETYPE unset on both sides. Ratio = our time over PyTorch’s.',
+  `\`node bench/issue4-cpu.mjs ${process.argv.slice(2).join(' ')}\` on ${cpu.summary}; NAC, reference config, one thread each side`,
+  'unless the row says two, OPENBLAS_CORETYPE unset on both sides. Ratio = our time over PyTorch’s.',
   cpu.simd === 'AVX-512'
     ? ''
     : `\n**No AVX-512 on this CPU (${cpu.simd}): not the machine the targets are set on; these ratios flatter us.**`,

@@ -6,7 +6,7 @@
  *
  *   node bench/run.mjs [--config small|reference|paper-tiny] [--backend wasm|cpu|webgpu]
  *     [--what train|infer|both] [--vs-torch] [--repeats N] [--warmup N] [--batch N] [--models nac,pio]
- *     [--out dir] [--seed N] [--torch-threads N] [--torch-device cpu|cuda] [--openblas-coretype keep|unset|NAME]
+ *     [--out dir] [--seed N] [--threads N] [--torch-threads N] [--torch-device cpu|cuda] [--openblas-coretype keep|unset|NAME]
  *
  * Prints a table and writes <out>/bench.json and <out>/bench.md. With --vs-torch the last line is
  * `train step: <ratio>x PyTorch` (our NAC train-step time over PyTorch's).
@@ -44,7 +44,12 @@ const program = new Command('bench')
   .option('--models <list>', 'comma-separated: nac, pio', 'nac,pio')
   .option('--out <dir>', 'output folder (default bench/results/<config>-<backend>)')
   .option('--seed <n>', 'seed of weights, batch and noise', int('--seed'), 0)
-  .option('--torch-threads <n>', 'PyTorch threads (default: our OpenBLAS thread count, else 1)', int('--torch-threads'))
+  .option('--threads <n>', "threads of this package's SIMD kernels on plain wasm (initBackend's threads)", int('--threads'), 1)
+  .option(
+    '--torch-threads <n>',
+    'PyTorch threads (default: our OpenBLAS thread count with the add-on, else --threads)',
+    int('--torch-threads'),
+  )
   .addOption(new Option('--torch-device <d>', 'device of the PyTorch twin').choices(['cpu', 'cuda']).default('cpu'))
   .option(
     '--openblas-coretype <name>',
@@ -65,11 +70,12 @@ else if (opts.openblasCoretype !== 'keep') process.env.OPENBLAS_CORETYPE = opts.
 const cfg = benchConfig(opts.config);
 const B = opts.batch ?? cfg.batch;
 const outDir = opts.out ?? path.join('bench', 'results', `${cfg.name}-${opts.backend}`);
-const report = await initBackend({ backend: opts.backend, quiet: true });
+if (opts.threads < 1) throw new Error('--threads must be ≥ 1');
+const report = await initBackend({ backend: opts.backend, threads: opts.threads, quiet: true });
 applyTfFlags(opts.tfFlag);
 const nativeStatus = opts.backend === 'wasm' ? await loadNativeBlas() : null;
 const native = nativeStatus?.blas ?? null;
-const ourThreads = native?.info().threads ?? 1;
+const ourThreads = native?.info().threads ?? opts.threads;
 const torchThreads = opts.torchThreads ?? ourThreads;
 const cpu = cpuInfo();
 const machine = {
@@ -80,6 +86,7 @@ const machine = {
   node: process.version,
   backend: describeBackend(report),
   nativeBlas: nativeStatus?.detail ?? null,
+  wasmMatMul: report.matMul?.detail ?? null,
   openblasCoretype: process.env.OPENBLAS_CORETYPE ?? '(unset)',
   loadAvg: os.loadavg(),
   tfFlags: Object.fromEntries(opts.tfFlag),
