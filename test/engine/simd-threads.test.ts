@@ -177,6 +177,15 @@ describe('the worker pool', () => {
         Math.fround(v[3]! * v[3]!),
     );
     expect(new Float32Array(one.memory.buffer, target, 1)[0]).toBeCloseTo(expected, 5);
+    // This thread's part failing: the worker's part is still waited for (and written), the error rethrown.
+    new Float32Array(one.memory.buffer, target, 1)[0] = 0;
+    expect(() =>
+      pool.run(one.memory, [good], () => {
+        throw new Error('own part failed');
+      }),
+    ).toThrow('own part failed');
+    expect(new Float32Array(one.memory.buffer, target, 1)[0]).toBeCloseTo(expected, 5);
+    pool.run(one.memory, [bad.call('gemm_strided', [64, 1, 1, 64, 1, 0, out, 1, 1, 1, 1, 128])], () => undefined);
   });
 });
 

@@ -26,12 +26,10 @@ const FUNCTIONS = ['gemm_batched', 'gemm_strided', 'gemm_linear', 'gemm_linear_p
 /** A function of the SIMD module that worker jobs may run. */
 export type PoolFunction = (typeof FUNCTIONS)[number];
 
-/** A block of floats on the tfjs heap: `rows` rows of `floats` each, `stride` floats apart. */
+/** `floats` floats at byte offset `ptr` on the tfjs heap and at byte offset `at` in a worker's memory. */
 interface HeapBlock {
   ptr: number;
   floats: number;
-  rows: number;
-  stride: number;
   at: number;
 }
 
@@ -47,29 +45,29 @@ export class PoolJob {
   fn: PoolFunction = 'gemm_batched';
   args: number[] = [];
 
-  private place(floats: number, rows: number): number {
+  private place(floats: number): number {
     const at = this.memoryNeeded;
-    this.memoryNeeded = at + Math.ceil((floats * rows) / 4) * 16;
+    this.memoryNeeded = at + Math.ceil(floats / 4) * 16;
     return at;
   }
 
-  /** An input: `rows` rows of `floats` floats at heap byte offset `ptr`, `stride` floats apart, placed densely. */
-  input(ptr: number, floats: number, rows = 1, stride = floats): number {
-    const at = this.place(floats, rows);
-    this.inputs.push({ ptr, floats, rows, stride, at });
+  /** An input: `floats` floats at heap byte offset `ptr`, copied to the worker. */
+  input(ptr: number, floats: number): number {
+    const at = this.place(floats);
+    this.inputs.push({ ptr, floats, at });
     return at;
   }
 
-  /** An output, written back to `rows` rows of `floats` floats at `ptr`, `stride` floats apart. */
-  output(ptr: number, floats: number, rows = 1, stride = floats): number {
-    const at = this.place(floats, rows);
-    this.outputs.push({ ptr, floats, rows, stride, at });
+  /** An output of `floats` floats, copied back to heap byte offset `ptr`. */
+  output(ptr: number, floats: number): number {
+    const at = this.place(floats);
+    this.outputs.push({ ptr, floats, at });
     return at;
   }
 
   /** Scratch memory of the worker (never copied). */
   scratch(floats: number): number {
-    return this.place(floats, 1);
+    return this.place(floats);
   }
 
   /** Sets the function and its arguments. */
@@ -171,12 +169,14 @@ export class SimdPool {
    */
   run(heap: WebAssembly.Memory, jobs: PoolJob[], own: () => void): void {
     if (jobs.length > this.workerList.length) throw new Error(`SimdPool: ${jobs.length} jobs for ${this.workerList.length} workers`);
-    jobs.forEach((job, i) => this.post(this.workerList[i]!, job, new Float32Array(heap.buffer)));
+    let posted = 0;
     let failure: string | null = null;
     try {
+      for (const job of jobs) this.post(this.workerList[posted++]!, job, new Float32Array(heap.buffer));
       own();
     } finally {
-      jobs.forEach((job, i) => {
+      // Every posted job is waited for, even when posting another or this thread's part threw.
+      jobs.slice(0, posted).forEach((job, i) => {
         const w = this.workerList[i]!;
         const spinUntil = performance.now() + SPIN_MS;
         let s: number;
@@ -203,20 +203,10 @@ export class SimdPool {
   }
 }
 
-/** Copies blocks between the tfjs heap and a worker's memory: heap → worker (`toWorker`, packed densely there) or back. */
+/** Copies blocks between the tfjs heap and a worker's memory: heap → worker (`toWorker`) or back. */
 function copyBlocks(blocks: readonly HeapBlock[], from: Float32Array, to: Float32Array, toWorker: boolean): void {
   for (const b of blocks) {
-    const packed = b.at / 4;
-    const onHeap = b.ptr / 4;
-    if (b.rows === 1 || b.stride === b.floats) {
-      const n = b.floats * b.rows;
-      if (toWorker) to.set(from.subarray(onHeap, onHeap + n), packed);
-      else to.set(from.subarray(packed, packed + n), onHeap);
-    } else {
-      for (let r = 0; r < b.rows; r++) {
-        if (toWorker) to.set(from.subarray(onHeap + r * b.stride, onHeap + r * b.stride + b.floats), packed + r * b.floats);
-        else to.set(from.subarray(packed + r * b.floats, packed + (r + 1) * b.floats), onHeap + r * b.stride);
-      }
-    }
+    const [src, dst] = toWorker ? [b.ptr / 4, b.at / 4] : [b.at / 4, b.ptr / 4];
+    to.set(from.subarray(src, src + b.floats), dst);
   }
 }
