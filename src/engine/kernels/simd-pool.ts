@@ -21,6 +21,9 @@ const FAILED = 3;
 /** Milliseconds a thread spins on the control block before sleeping on it (Atomics.wait). */
 const SPIN_MS = 1;
 
+// A specifier in a variable keeps bundlers from resolving a Node built-in for browser builds.
+const NODE_WORKER_THREADS = 'node:worker_threads';
+
 /** Exported functions of the SIMD module a job may call. */
 const FUNCTIONS = ['gemm_batched', 'gemm_strided', 'gemm_linear', 'gemm_linear_parts', 'gemm_linear_geglu', 'attention'] as const;
 /** A function of the SIMD module that worker jobs may run. */
@@ -132,7 +135,7 @@ export class SimdPool {
     let wt: typeof import('node:worker_threads');
     let module: WebAssembly.Module;
     try {
-      wt = await import('node:worker_threads');
+      wt = (await import(NODE_WORKER_THREADS)) as typeof import('node:worker_threads');
     } catch {
       return 'no worker_threads (threads for the SIMD kernels need Node)';
     }
