@@ -10,7 +10,7 @@
  * The arithmetic follows the composite update's order, so results agree to float32 rounding.
  */
 import * as tf from '@tensorflow/tfjs';
-import { f32, flatDispatch, i32, type WebGpuBackendLike } from './webgpu-program.js';
+import { f32, FlatProgram, i32, type WebGpuBackendLike } from './webgpu-program.js';
 import { processEnv } from '../webgpu.js';
 
 /** Kernel names (package-specific: tfjs has no such kernels). */
@@ -33,23 +33,6 @@ export interface AdamParamAttrs {
   stepSize: number;
   bc2Sqrt: number;
   eps: number;
-}
-
-const WORKGROUP = 64;
-
-/** The part of tfjs-webgpu's program interface these flat element-wise programs use. */
-abstract class FlatProgram {
-  abstract variableNames: string[];
-  abstract uniforms: string;
-  outputShape: number[];
-  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  size = true;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  constructor(shape: number[]) {
-    this.outputShape = shape;
-    ({ dispatchLayout: this.dispatchLayout, dispatch: this.dispatch } = flatDispatch(shape, WORKGROUP));
-  }
 }
 
 class AdamMomentProgram extends FlatProgram {

@@ -12,7 +12,7 @@
  * batches under two and filters of more than 65,535 × 64 elements go to the stock kernels.
  */
 import * as tf from '@tensorflow/tfjs';
-import { flatDispatch, i32, type WebGpuBackendLike } from './webgpu-program.js';
+import { FLAT_WORKGROUP, FlatProgram, i32, type WebGpuBackendLike } from './webgpu-program.js';
 import { blockSum } from './sum-webgpu.js';
 import { stockKernel, wrapStockKernel } from './stock-kernel.js';
 
@@ -21,9 +21,8 @@ type FilterGradKernel = (typeof KERNELS)[number];
 
 /** Threads the partial sums aim for (a large GPU runs a few hundred thousand at once). */
 export const TARGET_THREADS = 1 << 18;
-const WORKGROUP = 64;
 /** Flat dispatches are limited to 65,535 workgroups. */
-const MAX_THREADS = 65535 * WORKGROUP;
+const MAX_THREADS = 65535 * FLAT_WORKGROUP;
 
 /** Batch chunks for a filter of `filterSize` elements over `batch` examples: [parts, examples per part]. */
 export function filterGradSplit(filterSize: number, batch: number): [number, number] {
@@ -32,23 +31,17 @@ export function filterGradSplit(filterSize: number, batch: number): [number, num
   return [Math.ceil(batch / chunk), chunk];
 }
 
-class FilterGradProgram {
+class FilterGradProgram extends FlatProgram {
   variableNames = ['fgX', 'fgDy'];
-  outputShape: number[];
   uniforms =
     'pads : vec2<i32>, strides : vec2<i32>, inHeight : i32, inWidth : i32, outHeight : i32, outWidth : i32, ' +
     'batch : i32, chunk : i32, filterWidth : i32, inChannels : i32, lastDim : i32, dyChannels : i32, filterSize : i32,';
-  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  size = true;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
   shaderKey: string;
   constructor(
     partShape: number[],
     private readonly depthwise: boolean,
   ) {
-    this.outputShape = partShape;
-    ({ dispatchLayout: this.dispatchLayout, dispatch: this.dispatch } = flatDispatch(partShape, WORKGROUP));
+    super(partShape);
     this.shaderKey = `nacFilterGrad_${depthwise}`;
   }
   getUserCode(): string {

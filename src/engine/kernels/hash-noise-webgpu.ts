@@ -4,7 +4,7 @@
  * Registered on first use (the webgpu backend's module is loaded lazily, see ../webgpu.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { f32, flatDispatch, i32, type WebGpuBackendLike } from './webgpu-program.js';
+import { f32, FlatProgram, i32, type WebGpuBackendLike } from './webgpu-program.js';
 
 /** Kernel name (package-specific: tfjs has no such kernel). */
 export const HASH_NOISE_KERNEL = 'NacHashNoise';
@@ -18,24 +18,16 @@ export interface HashNoiseAttrs {
   key2: number;
 }
 
-const WORKGROUP = 64;
-
-/** A tfjs-webgpu program (its duck-typed interface: variableNames, outputShape, dispatch, getUserCode...). */
-class HashNoiseProgram {
+/** The noise program: one thread per output element. */
+class HashNoiseProgram extends FlatProgram {
   variableNames: string[] = [];
-  outputShape: number[];
   uniforms = 'key1 : i32, key2 : i32, lo : f32, range : f32,';
-  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  size = true;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
   shaderKey: string;
   constructor(
     shape: number[],
     private readonly normal: boolean,
   ) {
-    this.outputShape = shape;
-    ({ dispatchLayout: this.dispatchLayout, dispatch: this.dispatch } = flatDispatch(shape, WORKGROUP));
+    super(shape);
     this.shaderKey = `nacHashNoise_${normal ? 'normal' : 'uniform'}`;
   }
   getUserCode(): string {

@@ -11,28 +11,18 @@
  * initBackend when webgpu starts (NAC_WEBGPU_SUM=0 keeps the stock kernel, for A/B timing).
  */
 import * as tf from '@tensorflow/tfjs';
-import { flatDispatch, i32, type WebGpuBackendLike } from './webgpu-program.js';
+import { FlatProgram, i32, type WebGpuBackendLike } from './webgpu-program.js';
 import { blockReduction } from './sum.js';
 import { wrapStockKernel } from './stock-kernel.js';
 
 /** Reduced positions summed by one thread in the first of two kernels. */
 export const CHUNK = 256;
-const WORKGROUP = 64;
 
 /** [outer, reduced, inner] → [outer, ⌈reduced / chunk⌉, inner]: partial sums over chunks of the block. */
-class BlockSumProgram {
+class BlockSumProgram extends FlatProgram {
   variableNames = ['sumX'];
-  outputShape: number[];
   uniforms = 'reduced : i32, inner : i32, chunk : i32, parts : i32,';
-  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  size = true;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
   shaderKey = 'nacBlockSum';
-  constructor(outShape: number[]) {
-    this.outputShape = outShape;
-    ({ dispatchLayout: this.dispatchLayout, dispatch: this.dispatch } = flatDispatch(outShape, WORKGROUP));
-  }
   getUserCode(): string {
     return `
       fn main(index : i32) {

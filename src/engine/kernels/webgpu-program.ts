@@ -22,13 +22,25 @@ export const i32 = (v: number): ProgramUniform => ({ type: 'int32', data: [v] })
 /** A float32 uniform. */
 export const f32 = (v: number): ProgramUniform => ({ type: 'float32', data: [v] });
 
+/** Threads per workgroup of the flat programs. */
+export const FLAT_WORKGROUP = 64;
+
 /**
- * The dispatch of a program with one thread per output element (`main(index)`, flat index): the layout over
- * all of the output's axes and enough workgroups of `workgroup` threads along x.
+ * The part of tfjs-webgpu's program interface shared by programs with one thread per output element
+ * (`main(index)`, flat index): the layout over all of the output's axes and enough workgroups of
+ * {@link FLAT_WORKGROUP} threads along x. Subclasses add variableNames, uniforms, shaderKey and getUserCode.
  */
-export function flatDispatch(
-  shape: readonly number[],
-  workgroup: number,
-): { dispatchLayout: { x: number[] }; dispatch: [number, number, number] } {
-  return { dispatchLayout: { x: shape.map((_, i) => i) }, dispatch: [Math.ceil(shape.reduce((a, b) => a * b, 1) / workgroup), 1, 1] };
+export abstract class FlatProgram {
+  abstract variableNames: string[];
+  abstract uniforms: string;
+  outputShape: number[];
+  workgroupSize: [number, number, number] = [FLAT_WORKGROUP, 1, 1];
+  size = true;
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  constructor(shape: number[]) {
+    this.outputShape = shape;
+    this.dispatchLayout = { x: shape.map((_, i) => i) };
+    this.dispatch = [Math.ceil(shape.reduce((a, b) => a * b, 1) / FLAT_WORKGROUP), 1, 1];
+  }
 }
