@@ -18,7 +18,7 @@
  * or exceed {@link MAX_HEAD_DIM} fall back to the composed ops.
  */
 import * as tf from '@tensorflow/tfjs';
-import { f32, i32, type WebGpuBackendLike } from './webgpu-program.js';
+import { f32, i32, MAX_DISPATCH, type WebGpuBackendLike } from './webgpu-program.js';
 
 /** Kernel name, shared with the wasm kernel (./attention-simd.ts). */
 const ATTENTION_KERNEL = 'NacAttention';
@@ -135,12 +135,10 @@ export function setWebGpuFusedAttention(on: boolean): void {
   }
 }
 
-/** WebGPU's default limit on workgroups per dispatch axis (x: query blocks, y: heads, z: batch entries). */
-const MAX_DISPATCH = 65535;
-
 /**
  * Whether the webgpu kernel takes this attention now (registered, webgpu active): a non-empty batch and
- * queries, heads of a size it covers, and a grid within WebGPU's dispatch limits.
+ * queries, heads of a size it covers, and a grid (x: query blocks, y: heads, z: batch entries) within
+ * WebGPU's dispatch limits.
  */
 export function webgpuAttentionReady(batch: number, nq: number, heads: number, dh: number): boolean {
   if (tf.getBackend() !== 'webgpu' || tf.getKernel(ATTENTION_KERNEL, 'webgpu') == null) return false;

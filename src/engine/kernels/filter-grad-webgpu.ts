@@ -12,7 +12,7 @@
  * batches under two and filters of more than 65,535 × 64 elements go to the stock kernels.
  */
 import * as tf from '@tensorflow/tfjs';
-import { FLAT_WORKGROUP, FlatProgram, i32, type WebGpuBackendLike } from './webgpu-program.js';
+import { FLAT_WORKGROUP, FlatProgram, i32, MAX_DISPATCH, type WebGpuBackendLike } from './webgpu-program.js';
 import { blockSum } from './sum-webgpu.js';
 import { stockKernel, wrapStockKernel } from './stock-kernel.js';
 
@@ -21,8 +21,8 @@ type FilterGradKernel = (typeof KERNELS)[number];
 
 /** Threads the partial sums aim for (a large GPU runs a few hundred thousand at once). */
 export const TARGET_THREADS = 1 << 18;
-/** Flat dispatches are limited to 65,535 workgroups. */
-const MAX_THREADS = 65535 * FLAT_WORKGROUP;
+/** A flat dispatch covers at most this many threads. */
+const MAX_THREADS = MAX_DISPATCH * FLAT_WORKGROUP;
 
 /** Batch chunks for a filter of `filterSize` elements over `batch` examples: [parts, examples per part]. */
 export function filterGradSplit(filterSize: number, batch: number): [number, number] {

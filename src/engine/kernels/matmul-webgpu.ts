@@ -17,7 +17,7 @@
  * {@link MIN_SIDE} rows or columns, other dtypes and batch shapes it does not cover go to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { i32, type WebGpuBackendLike } from './webgpu-program.js';
+import { i32, MAX_DISPATCH, type WebGpuBackendLike } from './webgpu-program.js';
 import { blockSum } from './sum-webgpu.js';
 import { wrapStockKernel } from './stock-kernel.js';
 
@@ -43,8 +43,6 @@ export const TARGET_WORKGROUPS = 512;
 /** Most parts a contraction is split into, and the shortest part (elements of K). */
 export const MAX_SPLITS = 64;
 const MIN_SPLIT_K = 256;
-/** WebGPU's default limit on workgroups per dispatch axis. */
-const MAX_DISPATCH = 65535;
 
 class TiledMatMulProgram {
   variableNames = ['mmA', 'mmB'];

@@ -22,6 +22,9 @@ export const i32 = (v: number): ProgramUniform => ({ type: 'int32', data: [v] })
 /** A float32 uniform. */
 export const f32 = (v: number): ProgramUniform => ({ type: 'float32', data: [v] });
 
+/** WebGPU's default limit on workgroups per dispatch axis. */
+export const MAX_DISPATCH = 65535;
+
 /** Threads per workgroup of the flat programs. */
 export const FLAT_WORKGROUP = 64;
 
