@@ -18,7 +18,10 @@ export async function startBackend(name: string): Promise<void> {
   process.stderr.write(`${describeBackend(report)}\n`);
 }
 
-/** Runs a command body; on error prints `error: <message>` and exits with code 2. */
+/** Exit code for bad input (see the help text's epilogue). */
+export const EXIT_BAD_INPUT = 2;
+
+/** Runs a command body; on error prints `error: <message>` and exits with code 2 (EXIT_BAD_INPUT). */
 export async function runCommand(body: () => Promise<number | void>): Promise<void> {
   try {
     const code = await body();
@@ -27,7 +30,7 @@ export async function runCommand(body: () => Promise<number | void>): Promise<vo
     const err = e as Error;
     process.stderr.write(`error: ${err.message}\n`);
     if (process.env.NAC_DEBUG) process.stderr.write(`${err.stack}\n`);
-    process.exitCode = 2;
+    process.exitCode = EXIT_BAD_INPUT;
   }
 }
 

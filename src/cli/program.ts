@@ -14,9 +14,9 @@ import { registerPredict } from './predict.js';
 import { registerCircuit } from './circuit.js';
 import { registerPrune } from './prune.js';
 import { registerAdapt } from './adapt.js';
+import { EXIT_BAD_INPUT } from './common.js';
 
-/** Exit code for bad input (see the help text's epilogue). */
-export const EXIT_BAD_INPUT = 2;
+export { EXIT_BAD_INPUT };
 
 /**
  * Builds the `nac` program. `exit` ends the process after commander's own messages (help, parse errors);
