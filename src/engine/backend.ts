@@ -182,11 +182,13 @@ async function init(opts: InitBackendOptions): Promise<BackendReport> {
   const simdOwn = wasmBackend == null ? null : await loadSimdKernels(wasmBackend);
   // In Node, threads > 1 splits the SIMD module's products, linear maps and attention between threads
   // (not with the add-on, whose OpenBLAS runs the products on threads of its own).
-  const split = simdOwn != null && isNode() && (threads ?? 1) > 1 && blas?.blas == null;
-  const simd = split ? await threadedSimdStatus(simdOwn, threads ?? 1) : simdOwn;
+  const manyThreads = threads != null && threads > 1;
+  const split = simdOwn != null && isNode() && manyThreads && blas?.blas == null;
+  const simd = split ? await threadedSimdStatus(simdOwn, threads) : simdOwn;
   const matMul = registerWasmKernels(blas, simd);
-  if (matMul.impl === 'native' && (threads ?? 1) > 1)
+  if (matMul.impl === 'native' && manyThreads) {
     matMul.detail += `; threads=${threads} not used: OpenBLAS has its own (OPENBLAS_NUM_THREADS)`;
+  }
   const available = Object.fromEntries(BACKEND_NAMES.map((n) => [n, attempts[n] ?? untried(n)])) as BackendReport['available'];
   current = { backend, requested, reason, available, patchedKernels, matMul };
   currentThreads = threads;
