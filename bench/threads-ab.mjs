@@ -27,6 +27,31 @@ const opts = new Command('threads-ab')
   .parse(process.argv)
   .opts();
 
+/**
+ * Runs each of `fns` (one per way; each returns milliseconds) once per round, in turn, for `rounds` rounds:
+ * the times per way and the median of the per-round ratios of the first way's time over the second's.
+ */
+async function alternate(rounds, fns) {
+  const times = fns.map(() => []);
+  for (let r = 0; r < rounds; r++) for (const [i, fn] of fns.entries()) times[i].push(await fn());
+  return { times, speedUp: median(times[0].map((v, r) => v / times[1][r])) };
+}
+
+/** alternate() of `fn` on one thread and on --threads threads, printed with the ranges. */
+async function alternateThreads(label, rounds, fn) {
+  const { times, speedUp } = await alternate(
+    rounds,
+    ways.map((t) => async () => {
+      await use(t);
+      return fn();
+    }),
+  );
+  const fmt = (a) => `median ${median(a).toFixed(1)} ms (${Math.min(...a).toFixed(1)}–${Math.max(...a).toFixed(1)})`;
+  console.log(
+    `${label}: 1 thread ${fmt(times[0])}; ${opts.threads} threads ${fmt(times[1])}; speed-up median ${speedUp.toFixed(2)}x over ${rounds} rounds`,
+  );
+}
+
 const ways = [1, opts.threads];
 const use = (threads) => initBackend({ backend: 'wasm', native: false, threads, quiet: true });
 await use(1);
@@ -49,17 +74,16 @@ if (opts.products) {
     const heap = new Float32Array(one.memory.buffer);
     for (let i = 0; i < m * k; i++) heap[a / 4 + i] = Math.sin(i);
     for (let i = 0; i < k * n; i++) heap[b / 4 + i] = Math.cos(i);
-    const times = [[], []];
-    for (let r = 0; r < 31; r++) {
-      for (const [i, kernels] of [one, many].entries()) {
+    const { times, speedUp } = await alternate(
+      31,
+      [one, many].map((kernels) => () => {
         const t0 = performance.now();
         kernels.gemmBatched(a, b, c, s, 1, m, n, k, ta, tb, 0, 0);
-        times[i].push(performance.now() - t0);
-      }
-    }
-    const ratio = median(times[0].map((v, r) => v / times[1][r]));
+        return performance.now() - t0;
+      }),
+    );
     console.log(
-      `product [${m} × ${k}]·[${k} × ${n}] transA ${ta} transB ${tb}: 1 thread ${median(times[0]).toFixed(2)} ms, ${opts.threads} threads ${median(times[1]).toFixed(2)} ms, speed-up median ${ratio.toFixed(2)}x`,
+      `product [${m} × ${k}]·[${k} × ${n}] transA ${ta} transB ${tb}: 1 thread ${median(times[0]).toFixed(2)} ms, ${opts.threads} threads ${median(times[1]).toFixed(2)} ms, speed-up median ${speedUp.toFixed(2)}x`,
     );
     [a, b, c, s].forEach((p) => one.free(p));
   }
@@ -87,23 +111,7 @@ for (const t of ways) {
 const identical = logits[0].every((v, i) => Object.is(v, logits[1][i]));
 console.log(`logits on 1 and ${opts.threads} threads: ${identical ? 'bit-identical' : 'DIFFERENT'}`);
 
-/** Alternates `fn` on each way for `rounds` rounds; prints the medians and the median per-round ratio. */
-async function alternate(label, rounds, fn) {
-  const times = ways.map(() => []);
-  for (let r = 0; r < rounds; r++) {
-    for (const [i, t] of ways.entries()) {
-      await use(t);
-      times[i].push(await fn());
-    }
-  }
-  const ratios = times[0].map((v, r) => v / times[1][r]);
-  const fmt = (a) => `median ${median(a).toFixed(1)} ms (${Math.min(...a).toFixed(1)}–${Math.max(...a).toFixed(1)})`;
-  console.log(
-    `${label}: 1 thread ${fmt(times[0])}; ${opts.threads} threads ${fmt(times[1])}; speed-up median ${median(ratios).toFixed(2)}x over ${rounds} rounds`,
-  );
-}
-
-await alternate('forward', opts.rounds, () => forward().ms);
+await alternateThreads('forward', opts.rounds, () => forward().ms);
 if (opts.trainRounds > 0) {
   model.train();
   let step = 0;
@@ -113,7 +121,7 @@ if (opts.trainRounds > 0) {
     return performance.now() - t0;
   };
   for (let i = 0; i < 2; i++) await train();
-  await alternate('train step', opts.trainRounds, train);
+  await alternateThreads('train step', opts.trainRounds, train);
 }
 if (!identical) process.exit(1);
 process.exit(0);
