@@ -28,7 +28,7 @@ export class LatentSeeder extends Module {
     this.norm = this.addChild('norm', new LayerNorm(codeDim));
     this.mean = this.addChild('mean', new Linear(codeDim, stateDim, rng));
     this.logVar = this.addChild('logVar', new Linear(codeDim, stateDim, rng));
-    this.logVar.bias?.assign(tf.fill([stateDim], noise.logVarBias));
+    tf.tidy(() => this.logVar.bias?.assign(tf.fill([stateDim], noise.logVarBias)));
   }
 
   /**

@@ -127,7 +127,10 @@ export abstract class Module {
       for (const name of params.keys()) if (!values.has(name)) problems.push(`missing parameter '${name}'`);
     }
     if (problems.length) throw new Error(`loadParameters: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
-    for (const [name, t] of values) (params.get(name) as tf.Variable).assign(t.toFloat());
+    // In a tidy: the cast (a new handle even for float32) must not outlive the assignment, or it keeps the old data alive.
+    tf.tidy(() => {
+      for (const [name, t] of values) (params.get(name) as tf.Variable).assign(t.toFloat());
+    });
   }
 
   /** Disposes every parameter and eval-cached value of the subtree. */

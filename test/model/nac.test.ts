@@ -66,6 +66,16 @@ describe('NAC', () => {
     model.dispose();
   });
 
+  it('building, loading parameters into and disposing a NAC leave the tensor count where it was', () => {
+    const before = tf.memory().numTensors;
+    const a = new NAC(nacPreset('cpu-tiny'), { seed: 1 });
+    const b = new NAC(nacPreset('cpu-tiny'), { seed: 2 });
+    b.loadParameters(a.namedParameters());
+    a.dispose();
+    b.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('keeps the tensor count unchanged over 100 training steps', () => {
     const model = new NAC(nacPreset('cpu-tiny'), { seed: 3 });
     const opt = tf.train.adam(1e-3);
