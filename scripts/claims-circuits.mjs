@@ -15,7 +15,7 @@ import { loadNACModelDir } from '../dist/io/model-dir.js';
 import { meanCI, formatMeanCI } from '../dist/util/stats.js';
 import { inspectCircuit } from '../dist/inspect/report.js';
 import { circuitTestData } from '../dist/inspect/routing-data.js';
-import { runSeedNextTo } from '../dist/inspect/prior-drift.js';
+import { runSeedNextTo } from '../dist/inspect/run-seed.js';
 import { circuitFigureSVG, routingFigureSVG } from '../dist/inspect/figures.js';
 import { classDistanceMatrix, classSpecificity, mantelTest } from '../dist/inspect/routing-stats.js';
 import { classRouting, groupShares } from '../dist/inspect/class-routing.js';

@@ -9,11 +9,11 @@ import { ConfigError } from '../config/validate.js';
 import { loadNACModelDir, readModelConfig } from '../io/model-dir.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { inspectCircuit } from '../inspect/report.js';
-import { writeCircuitReport } from '../inspect/export.js';
+import { writeCircuitReport } from '../inspect/report-file.js';
 import { circuitFigureSVG, routingFigureSVG } from '../inspect/figures.js';
 import { formatCircuitReport } from '../inspect/summary-text.js';
 import { circuitTestData } from '../inspect/routing-data.js';
-import { runSeedNextTo } from '../inspect/prior-drift.js';
+import { runSeedNextTo } from '../inspect/run-seed.js';
 import { backendOption, runCommand, startBackend } from './common.js';
 
 interface CircuitFlags {

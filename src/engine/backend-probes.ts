@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
-import type { BackendName } from './backend.js';
+import type { BackendName, WasmPaths } from './backend.js';
 import { registerWebGpuSum } from './kernels/sum-webgpu.js';
 import { setTiledMatMulStep, setWebGpuTiledMatMul } from './kernels/matmul-webgpu.js';
 import { setWebGpuSplitFilterGrads } from './kernels/filter-grad-webgpu.js';
@@ -59,25 +59,33 @@ export async function trySetBackend(name: BackendName, quiet: boolean): Promise<
   }
 }
 
-export async function tryWasm(threads: number | undefined, quiet: boolean): Promise<Availability> {
+export async function tryWasm(threads: number | undefined, quiet: boolean, wasmPaths?: WasmPaths): Promise<Availability> {
   const alreadyUp = tf.engine().registry['wasm'] != null;
-  let threadNote = '';
+  let notes = '';
+  if (wasmPaths !== undefined) {
+    if (alreadyUp) notes += ' (wasmPaths ignored: must be set before wasm first initialises)';
+    else tfwasm.setWasmPaths(wasmPaths);
+  }
   if (threads != null && threads > 1) {
     if (isNode()) {
-      threadNote = ` (threads=${threads}: this package's SIMD kernels; tfjs runs its single-threaded wasm build in Node)`;
+      notes += ` (threads=${threads}: this package's SIMD kernels; tfjs runs its single-threaded wasm build in Node)`;
     } else if (alreadyUp) {
-      threadNote = ` (threads=${threads} ignored: must be set before wasm first initialises)`;
+      notes += ` (threads=${threads} ignored: must be set before wasm first initialises)`;
     } else if (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) {
       tfwasm.setThreadsCount(threads);
     } else {
-      threadNote = ` (threads=${threads} ignored: threaded wasm needs SharedArrayBuffer / cross-origin isolation)`;
+      notes += ` (threads=${threads} ignored: threaded wasm needs SharedArrayBuffer / cross-origin isolation)`;
     }
+  } else if (!isNode() && !alreadyUp) {
+    // One thread asked for (the default): tfjs' single-threaded SIMD build, even where its threaded build
+    // could load (cross-origin isolation), which tfjs would otherwise pick for its XNNPACK thread pool.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   }
   const r = await trySetBackend('wasm', quiet);
   if (!r.ok) {
     return {
       ok: false,
-      detail: `failed to initialise: ${r.failure} (are the .wasm files of @tensorflow/tfjs-backend-wasm present? in a bundle, call setWasmPaths)`,
+      detail: `failed to initialise: ${r.failure} (are the .wasm files of @tensorflow/tfjs-backend-wasm present? in a bundle, pass wasmPaths)`,
     };
   }
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
@@ -87,7 +95,11 @@ export async function tryWasm(threads: number | undefined, quiet: boolean): Prom
   } catch {
     n = 1;
   }
-  return { ok: true, detail: `SIMD ${simd ? 'on' : 'off'}, ${n} thread${n === 1 ? '' : 's'}${threadNote}` };
+  if (!isNode() && !alreadyUp && threads != null && n < threads && !notes.includes('ignored')) {
+    // Seen in headless Chromium with cross-origin isolation: the threaded build loads, but XNNPACK reports one thread.
+    notes += ` (threads=${threads} requested; tfjs' threaded build reports ${n}: tensorflow/tfjs#8513)`;
+  }
+  return { ok: true, detail: `SIMD ${simd ? 'on' : 'off'}, ${n} thread${n === 1 ? '' : 's'}${notes}` };
 }
 
 export async function tryCpu(quiet: boolean): Promise<Availability> {

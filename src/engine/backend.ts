@@ -68,6 +68,38 @@ export interface InitBackendOptions {
    * environment variable NAC_NATIVE=0 disables the add-on whatever this says.
    */
   native?: boolean | 'auto';
+  /**
+   * Where tfjs' wasm binaries are served, for bundles (a browser page): a URL prefix such as '/wasm/'
+   * (ending in '/') holding tfjs-backend-wasm.wasm, tfjs-backend-wasm-simd.wasm and
+   * tfjs-backend-wasm-threaded-simd.wasm, or a map from those names to URLs. Takes effect only before
+   * the wasm backend first initialises. Default: tfjs' own lookup (next to its script; in Node, its
+   * package folder).
+   */
+  wasmPaths?: WasmPaths;
+}
+
+/** The names of tfjs' wasm binaries, the keys a {@link InitBackendOptions.wasmPaths} map may hold. */
+export const WASM_BINARY_NAMES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'] as const;
+
+/** A URL prefix for all of tfjs' wasm binaries, or a URL per binary. */
+export type WasmPaths = string | Partial<Record<(typeof WASM_BINARY_NAMES)[number], string>>;
+
+/** Throws a RangeError naming the field when `paths` is neither a non-empty string nor a map of known binary names to strings. */
+function validateWasmPaths(paths: unknown): void {
+  if (paths === undefined) return;
+  if (typeof paths === 'string') {
+    if (paths === '') throw new RangeError('wasmPaths must be a non-empty URL prefix or a map of binary names to URLs');
+    return;
+  }
+  if (paths == null || typeof paths !== 'object' || Array.isArray(paths)) {
+    throw new RangeError(`wasmPaths must be a URL prefix (string) or a map of binary names to URLs, got ${JSON.stringify(paths)}`);
+  }
+  for (const [k, v] of Object.entries(paths)) {
+    if (!(WASM_BINARY_NAMES as readonly string[]).includes(k)) {
+      throw new RangeError(`wasmPaths: unknown binary '${k}'; allowed: ${WASM_BINARY_NAMES.join(', ')}`);
+    }
+    if (typeof v !== 'string' || v === '') throw new RangeError(`wasmPaths['${k}'] must be a non-empty URL, got ${JSON.stringify(v)}`);
+  }
 }
 
 /** Thrown when an explicitly requested backend cannot be initialised. */
@@ -114,13 +146,15 @@ async function select(
   requested: BackendName | 'auto',
   threads: number | undefined,
   quiet: boolean,
+  wasmPaths: WasmPaths | undefined,
 ): Promise<{ backend: BackendName; reason: string }> {
   const previous = current?.backend ?? null;
   const restore = async (): Promise<void> => {
     if (previous != null) await trySetBackend(previous, true);
   };
   if (requested !== 'auto') {
-    const a = requested === 'wasm' ? await tryWasm(threads, quiet) : requested === 'cpu' ? await tryCpu(quiet) : await tryWebgpu(quiet);
+    const a =
+      requested === 'wasm' ? await tryWasm(threads, quiet, wasmPaths) : requested === 'cpu' ? await tryCpu(quiet) : await tryWebgpu(quiet);
     attempt(requested, a);
     if (!a.ok) {
       await restore();
@@ -134,7 +168,7 @@ async function select(
     if (w.ok) return { backend: 'webgpu', reason: 'default in a browser with WebGPU' };
     note = `WebGPU unavailable (${w.detail}); `;
   }
-  const w = attempt('wasm', await tryWasm(threads, quiet));
+  const w = attempt('wasm', await tryWasm(threads, quiet, wasmPaths));
   if (w.ok) {
     const where = isNode() ? 'default in Node' : navigatorGpu() == null ? 'default in a browser without WebGPU' : 'using wasm';
     return { backend: 'wasm', reason: `${note}${where}` };
@@ -162,6 +196,7 @@ async function init(opts: InitBackendOptions): Promise<BackendReport> {
   if (native !== true && native !== false && native !== 'auto') {
     throw new RangeError(`native must be true, false or 'auto', got ${String(native)}`);
   }
+  validateWasmPaths(opts.wasmPaths);
   const patchedKernels = registerWasmPatchKernels();
   if (
     current != null &&
@@ -176,7 +211,7 @@ async function init(opts: InitBackendOptions): Promise<BackendReport> {
   if (native === true && blas?.blas == null) {
     throw new BackendUnavailableError(`The native BLAS add-on was requested (native: true) but is unavailable: ${blas?.detail}.`, 'wasm');
   }
-  const { backend, reason } = await select(requested, threads, quiet);
+  const { backend, reason } = await select(requested, threads, quiet, opts.wasmPaths);
   // Only when wasm runs: tf.findBackend would otherwise start initialising it.
   const wasmBackend = backend === 'wasm' ? tf.findBackend('wasm') : null;
   const simdOwn = wasmBackend == null ? null : await loadSimdKernels(wasmBackend);

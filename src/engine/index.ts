@@ -10,5 +10,7 @@ export {
   type BackendName,
   type BackendReport,
   type InitBackendOptions,
+  type WasmPaths,
+  WASM_BINARY_NAMES,
 } from './backend.js';
 export { registerWasmPatchKernels, WASM_PATCH_KERNELS } from './kernels/index.js';

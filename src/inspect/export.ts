@@ -1,20 +1,14 @@
 /**
- * circuit.json: writing a {@link CircuitReport} (atomically, with its format tag) and reading it back
- * with a check of the format and of the graph's shape, so a round trip gives the same report.
+ * circuit.json as text: a {@link CircuitReport} to JSON and back, with a check of the format tag and of
+ * the graph's shape, so a round trip gives the same report. No file system here (browsers fetch the
+ * text); the file reads and atomic writes are in ./report-file.ts.
  */
-import * as fs from 'node:fs';
-import { writeFileAtomic } from '../io/atomic.js';
 import { CIRCUIT_FORMAT, type CircuitReport } from './report.js';
 import { MODULE_GROUPS } from './circuit-graph.js';
 
 /** The report as JSON text. */
 export function circuitReportToJSON(report: CircuitReport): string {
   return `${JSON.stringify(report, null, 1)}\n`;
-}
-
-/** Writes the report to `file` atomically. */
-export function writeCircuitReport(file: string, report: CircuitReport): void {
-  writeFileAtomic(file, circuitReportToJSON(report));
 }
 
 function fail(where: string, message: string): never {
@@ -46,10 +40,4 @@ export function parseCircuitReport(text: string, where = 'circuit.json'): Circui
     fail(where, 'graph.signatures must hold every group');
   if (!Array.isArray(o.statistics)) fail(where, 'statistics must be an array');
   return { ...o, routing: o.routing ?? null, specificity: o.specificity ?? null, prior: o.prior ?? null } as CircuitReport;
-}
-
-/** Reads circuit.json. */
-export function readCircuitReport(file: string): CircuitReport {
-  if (!fs.existsSync(file)) throw new Error(`${file} does not exist`);
-  return parseCircuitReport(fs.readFileSync(file, 'utf8'), file);
 }

@@ -4,8 +4,6 @@
  * rebuild the initial model, extract its graph and compare per layer (edge Jaccard of {K > 0}, mean
  * |ΔK| over receiver–sender pairs, bandwidths) and per group (cosine drift of each signature).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { NAC } from '../model/nac.js';
 import type { NACConfig } from '../config/nac-config.js';
 import { extractCircuitGraph, layerToWeightedGraph, MODULE_GROUPS, type CircuitGraph, type ModuleGroup } from './circuit-graph.js';
@@ -106,13 +104,4 @@ export function initialCircuitGraph(config: NACConfig, seed: number): CircuitGra
   } finally {
     model.dispose();
   }
-}
-
-/** The training seed recorded in `<model-dir>/../run.json`, or null when there is none. */
-export function runSeedNextTo(modelDir: string): number | null {
-  const file = path.join(path.dirname(path.resolve(modelDir)), 'run.json');
-  if (!fs.existsSync(file)) return null;
-  const run = JSON.parse(fs.readFileSync(file, 'utf8')) as { train?: { seed?: unknown } };
-  const seed = run.train?.seed;
-  return typeof seed === 'number' && Number.isInteger(seed) ? seed : null;
 }

@@ -4,10 +4,9 @@
  * end of the header; an optional "__metadata__" entry of string pairs), then the raw little-endian data.
  *
  * Reading validates everything a corrupted or truncated file can get wrong and throws a
- * {@link SafetensorsError} that names the file and the problem.
+ * {@link SafetensorsError} that names the file and the problem. Nothing here touches the file system
+ * (browsers parse fetched bytes); reading a file: ./safetensors-file.ts.
  */
-import * as fs from 'node:fs';
-
 export type SafetensorsDtype = 'F32' | 'F64' | 'F16' | 'I32' | 'I64' | 'U8' | 'I8' | 'BOOL';
 
 /** A tensor as raw data plus shape; values are converted to Float32Array or Int32Array on read. */
@@ -99,7 +98,8 @@ export function parseSafetensors(
 }
 
 function decode(buf: Uint8Array, start: number, len: number, dtype: SafetensorsDtype): Float32Array | Int32Array | Uint8Array {
-  const bytes = buf.slice(start, start + len); // copy: aligned and detached from the file buffer
+  // A copy, aligned and detached from the file buffer (Uint8Array's slice: a Node Buffer's own slice is a view).
+  const bytes = Uint8Array.prototype.slice.call(buf, start, start + len);
   const dv = new DataView(bytes.buffer);
   switch (dtype) {
     case 'F32':
@@ -138,17 +138,6 @@ function halfToFloat(h: number): number {
   return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
-/** Reads and parses a safetensors file. */
-export function readSafetensors(path: string): { tensors: Map<string, RawTensor>; metadata: Record<string, string> } {
-  let buf: Buffer;
-  try {
-    buf = fs.readFileSync(path);
-  } catch (e) {
-    throw new SafetensorsError(path, `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return parseSafetensors(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path);
-}
-
 /** Serialises float32/int32 tensors (in insertion order) with optional string metadata. */
 export function serializeSafetensors(
   tensors: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array | Int32Array }>,
@@ -162,9 +151,10 @@ export function serializeSafetensors(
     header[name] = { dtype: t.data instanceof Int32Array ? 'I32' : 'F32', shape: [...t.shape], data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
-  let json = JSON.stringify(header);
-  while ((8 + Buffer.byteLength(json)) % 8 !== 0) json += ' '; // align the data section to 8 bytes
-  const headerBytes = new TextEncoder().encode(json);
+  const json = JSON.stringify(header);
+  let headerBytes = new TextEncoder().encode(json);
+  // Align the data section to 8 bytes (the padding is ASCII spaces, one byte each).
+  if ((8 + headerBytes.length) % 8 !== 0) headerBytes = new TextEncoder().encode(json + ' '.repeat(8 - ((8 + headerBytes.length) % 8)));
   const out = new Uint8Array(8 + headerBytes.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
   out.set(headerBytes, 8);

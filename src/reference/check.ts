@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { readSafetensors, type RawTensor } from '../io/safetensors.js';
+import type { RawTensor } from '../io/safetensors.js';
+import { readSafetensors } from '../io/safetensors-file.js';
 import { importReferenceWeights, translateReferenceConfig } from '../io/reference-import.js';
 import { NAC, type NACOutputs } from '../model/nac.js';
 import type { NACConfig } from '../config/nac-config.js';

@@ -12,7 +12,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readSafetensors, serializeSafetensors, type RawTensor } from '../io/safetensors.js';
+import { serializeSafetensors, type RawTensor } from '../io/safetensors.js';
+import { readSafetensors } from '../io/safetensors-file.js';
 import type { Module } from '../nn/module.js';
 import type { AdamW, AdamWState } from './adamw.js';
 

@@ -112,8 +112,22 @@ describe('initBackend in Node', () => {
   it('rejects bad options clearly', async () => {
     await expect(initBackend({ threads: 0 })).rejects.toThrow(RangeError);
     await expect(initBackend({ backend: 'tpu' as never })).rejects.toThrow(/Unknown backend 'tpu'/);
+    await expect(initBackend({ wasmPaths: '' })).rejects.toThrow(/wasmPaths must be a non-empty URL prefix/);
+    await expect(initBackend({ wasmPaths: 3 as never })).rejects.toThrow(/wasmPaths must be a URL prefix \(string\) or a map/);
+    await expect(initBackend({ wasmPaths: { 'tfjs.wasm': '/x' } as never })).rejects.toThrow(
+      /wasmPaths: unknown binary 'tfjs\.wasm'; allowed: tfjs-backend-wasm\.wasm, tfjs-backend-wasm-simd\.wasm, tfjs-backend-wasm-threaded-simd\.wasm/,
+    );
+    await expect(initBackend({ wasmPaths: { 'tfjs-backend-wasm-simd.wasm': '' } })).rejects.toThrow(
+      /wasmPaths\['tfjs-backend-wasm-simd\.wasm'\] must be a non-empty URL/,
+    );
     // A rejected call does not break later ones.
     expect((await initBackend({ backend: 'wasm', quiet: true })).backend).toBe('wasm');
+  });
+
+  it('says that wasmPaths given after wasm initialised has no effect', async () => {
+    await initBackend({ backend: 'cpu', quiet: true });
+    const r = await initBackend({ backend: 'wasm', wasmPaths: '/elsewhere/', quiet: true });
+    expect(r.available.wasm.detail).toMatch(/wasmPaths ignored: must be set before wasm first initialises/);
   });
 
   it('prints one line to stderr unless quiet', async () => {

@@ -9,7 +9,8 @@ import { nacPreset } from '../../src/config/presets.js';
 import { extractCircuitGraph, toWeightedGraph } from '../../src/inspect/circuit-graph.js';
 import { comparePrior, initialCircuitGraph } from '../../src/inspect/prior-drift.js';
 import { inspectCircuit } from '../../src/inspect/report.js';
-import { circuitReportToJSON, parseCircuitReport, readCircuitReport, writeCircuitReport } from '../../src/inspect/export.js';
+import { circuitReportToJSON, parseCircuitReport } from '../../src/inspect/export.js';
+import { readCircuitReport, writeCircuitReport } from '../../src/inspect/report-file.js';
 import { circuitFigureSVG, routingFigureSVG } from '../../src/inspect/figures.js';
 import { quadrantDataset, tinyNAC } from './helpers.js';
 

@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { parseSafetensors, readSafetensors, serializeSafetensors, SafetensorsError } from '../../src/io/safetensors.js';
+import { parseSafetensors, serializeSafetensors, SafetensorsError } from '../../src/io/safetensors.js';
+import { readSafetensors } from '../../src/io/safetensors-file.js';
 import { loadModelDir, saveModelDir } from '../../src/io/model-dir.js';
 import { NAC } from '../../src/model/nac.js';
 import { nacPreset } from '../../src/config/presets.js';
@@ -36,6 +37,14 @@ describe('safetensors', () => {
     expect(Array.from(tensors.get('a')?.data ?? [])).toEqual([1, 2, 3, 4, 5, 6]);
     expect(tensors.get('b')?.shape).toEqual([]);
     expect(tensors.get('c')?.dtype).toBe('I32');
+    expect(Array.from(tensors.get('c')?.data ?? [])).toEqual([-1, 9]);
+  });
+
+  it('parses a Node Buffer that is a view into a larger pool (offset, Buffer.slice semantics)', () => {
+    const inPool = Buffer.concat([Buffer.alloc(5), Buffer.from(sample()), Buffer.alloc(7)]).subarray(5, 5 + sample().length);
+    const { tensors } = parseSafetensors(inPool);
+    expect(Array.from(tensors.get('a')?.data ?? [])).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(tensors.get('a')?.data.length).toBe(6);
     expect(Array.from(tensors.get('c')?.data ?? [])).toEqual([-1, 9]);
   });
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
-import { readSafetensors } from '../../src/io/safetensors.js';
+import { readSafetensors } from '../../src/io/safetensors-file.js';
 import { importReferenceWeights, mapReferenceName, translateReferenceConfig } from '../../src/io/reference-import.js';
 import { NAC } from '../../src/model/nac.js';
 

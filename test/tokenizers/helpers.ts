@@ -1,7 +1,7 @@
 // Test helpers shared by the tokenizer and baseline tests: backend switching and reference-weight import.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend.js';
-import { readSafetensors } from '../../src/io/safetensors.js';
+import { readSafetensors } from '../../src/io/safetensors-file.js';
 import type { Module } from '../../src/nn/module.js';
 import type { ReferenceMapper } from '../../src/tokenizers/tokenizer.js';
 
