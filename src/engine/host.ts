@@ -1,16 +1,17 @@
 /**
  * The host backend: where small computations whose result must come back synchronously run when the
- * active backend cannot read synchronously. WebGPU in Node (Dawn) has no synchronous read-back
- * (`dataSync` there needs an OffscreenCanvas), so init-time work such as the signature fit, which the
- * model constructor needs as plain numbers, runs on wasm (or cpu) instead and returns plain arrays.
+ * active backend is WebGPU. In Node (Dawn) it has no synchronous read-back (`dataSync` there needs an
+ * OffscreenCanvas); in browsers that read goes through a canvas, slow (tfjs warns) and, in headless
+ * Chromium on SwiftShader, fatal to the GPU instance. So init-time work such as the signature fit, which
+ * the model constructor needs as plain numbers, runs on wasm (or cpu) instead and returns plain arrays.
  * Switching to an already initialised backend is synchronous in tfjs, so this works inside constructors.
  */
 import * as tf from '@tensorflow/tfjs';
 import { webgpuReadsSync } from './webgpu.js';
 
-/** Backends whose tensors cannot be read synchronously in this environment. */
+/** Backends whose tensors are not read synchronously by this package's host computations. */
 function lacksSyncReads(name: string): boolean {
-  return name === 'webgpu' && !webgpuReadsSync();
+  return name === 'webgpu';
 }
 
 /** The backend {@link onHostBackend} runs on: the active one if it reads synchronously, else wasm if initialised, else cpu. */

@@ -4,12 +4,13 @@
  * place at their heap offsets, like the native add-on does. Used when the native add-on is absent
  * (browsers, or Node without a C compiler or OpenBLAS).
  *
- * Needs the single-threaded tfjs wasm build, whose memory is a plain WebAssembly.Memory exported as
- * `asm.memory`. The threaded build (browsers with cross-origin isolation) shares its memory, which this
- * module does not import: there the loader reports why and the stock kernels stay.
+ * Works on either tfjs wasm build: the single-threaded ones export a plain WebAssembly.Memory as
+ * `asm.memory`; the threaded build (browsers with cross-origin isolation) keeps a shared one in
+ * `wasmMemory`, which the module then imports as shared.
  */
 import type { NativeBlas } from '../native-blas.js';
 import { SIMD_WASM_BASE64 } from './simd-wasm-binary.js';
+import { withSharedMemoryImport } from './wasm-shared-memory.js';
 
 /**
  * The native add-on's elementwise kernels, compiled from the same C cores (native/src/core; Exp, Log,
@@ -157,7 +158,10 @@ export type SimdStatus = { kernels: SimdKernels; detail: string } | { kernels: n
 
 /** What the loader needs of tfjs-backend-wasm's emscripten module. */
 interface WasmModuleLike {
+  /** The single-threaded builds export their memory here. */
   asm?: { memory?: unknown };
+  /** The threaded build imports a shared memory, kept here. */
+  wasmMemory?: unknown;
   _malloc?: (bytes: number) => number;
   _free?: (offset: number) => void;
 }
@@ -172,17 +176,17 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
 }
 
 async function instantiate(wasm: WasmModuleLike): Promise<SimdStatus> {
-  const memory = wasm.asm?.memory;
+  const memory = wasm.asm?.memory ?? wasm.wasmMemory;
   if (!(memory instanceof WebAssembly.Memory)) return { kernels: null, detail: 'tfjs-backend-wasm exposes no memory to share' };
-  if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) {
-    return { kernels: null, detail: "tfjs-backend-wasm runs its threaded build, whose shared memory the SIMD kernels don't import" };
-  }
+  // tfjs' threaded build (browsers with cross-origin isolation) runs on a shared memory: the module then
+  // imports it as shared (the same code; see ./wasm-shared-memory.ts).
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   const malloc = wasm._malloc;
   const free = wasm._free;
   if (typeof malloc !== 'function' || typeof free !== 'function') return { kernels: null, detail: 'tfjs-backend-wasm exposes no malloc' };
   try {
     const bytes = decodeBase64(SIMD_WASM_BASE64);
-    const module = await WebAssembly.compile(bytes);
+    const module = await WebAssembly.compile(shared ? withSharedMemoryImport(bytes) : bytes);
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
     const exports = instance.exports as Record<string, unknown>;
     const missing = [
@@ -245,7 +249,7 @@ async function instantiate(wasm: WasmModuleLike): Promise<SimdStatus> {
       memory,
       bytes,
     };
-    return { kernels, detail: '128-bit SIMD kernels (wasm/src)' };
+    return { kernels, detail: `128-bit SIMD kernels (wasm/src${shared ? "; on tfjs' threaded build's shared memory" : ''})` };
   } catch (err) {
     return { kernels: null, detail: `the SIMD module failed to load: ${(err as Error).message}` };
   }

@@ -1,0 +1,65 @@
+/**
+ * The computation the browser test runs twice, in headless Chromium (./page.ts) and in Node, on each
+ * backend: load a saved model, compute its logits, fine-tune it with adaptModel, measure its accuracy.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { adaptModel, initBackend, stageAccuracy, type BackendName, type InitBackendOptions } from '../../src/browser.js';
+import type { ClassifierModel } from '../../src/model/factory.js';
+
+/** The inputs, served to the page at /case.json. */
+export interface BrowserCase {
+  backends: BackendName[];
+  threads?: number;
+  x: number[];
+  shape: number[];
+  labels: number[];
+  steps: number;
+  seed: number;
+}
+
+/** What one backend gave. */
+export interface ScenarioRun {
+  backend: string;
+  detail: string;
+  matMul: string;
+  logits: number[];
+  losses: number[];
+  accuracy: number;
+  /** tf.memory().numTensors before loading the model and after disposing it. */
+  tensors: [number, number];
+}
+
+/** Runs the case on each of its backends; `loadModel` gives a fresh copy of the saved model. */
+export async function runScenario(
+  c: BrowserCase,
+  loadModel: () => Promise<ClassifierModel>,
+  init: InitBackendOptions = {},
+): Promise<ScenarioRun[]> {
+  const runs: ScenarioRun[] = [];
+  for (const backend of c.backends) {
+    const report = await initBackend({ ...init, backend, threads: c.threads, quiet: true });
+    const before = tf.memory().numTensors;
+    const model = await loadModel();
+    const x = tf.tensor(c.x, c.shape);
+    const logitsT = model.eval().forward(x);
+    const logits = Array.from(await logitsT.data());
+    tf.dispose([x, logitsT]);
+    const rows = { x: Float32Array.from(c.x), shape: c.shape };
+    const labels = Int32Array.from(c.labels);
+    const hyper = { policy: 'full', steps: c.steps, lr: 1e-2, headLr: 1e-2, seed: c.seed, mode: 'train' } as const;
+    const losses = await adaptModel(model, rows, labels, 'input', hyper);
+    const accuracy = await stageAccuracy(model, rows, labels, 'input');
+    model.dispose();
+    const detail = report.available[report.backend].detail;
+    runs.push({
+      backend: report.backend,
+      detail,
+      matMul: report.matMul?.detail ?? '',
+      logits,
+      losses,
+      accuracy,
+      tensors: [before, tf.memory().numTensors],
+    });
+  }
+  return runs;
+}
