@@ -10,7 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, modelFromFiles, modelToFiles, nacPreset, NAC, type ModelFiles } from '../../src/browser.js';
 import { quadrantBatch } from '../helpers/synthetic.js';
-import { bundleForBrowser, findChromium, runInChromium, servePage, type Served } from './harness.js';
+import { bundleForBrowser, findChromium, runInChromium, servePage } from '../../bench/browser/harness.mjs';
+
+/** What the harness serves for a path. */
+type Served = { file: string } | { body: string | Uint8Array };
 import { runScenario, type BrowserCase, type ScenarioRun } from './scenario.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
