@@ -1,7 +1,8 @@
-// The package in a real browser: the browser entry point bundles without Node built-ins, and in headless
-// Chromium (Debian's chromium-headless-shell) a model saved in Node loads over HTTP, gives the same logits
-// as in Node and fine-tunes to the same losses, on the cpu and wasm backends, also with tfjs' threaded
-// wasm build under cross-origin isolation. Skipped without a Chromium (the suite name says so), unless
+// The package in a real browser: the browser entry point bundles without Node built-ins and is what the
+// package resolves to for browsers, and in headless Chromium (Debian's chromium-headless-shell) a model
+// saved in Node loads over HTTP, gives the same logits as in Node and fine-tunes to the same losses, on
+// the cpu and wasm backends, with tfjs' threaded wasm build under cross-origin isolation, and on WebGPU
+// (SwiftShader). Skipped without a Chromium (the suite name says so), unless
 // NAC_REQUIRE_BROWSER=1 (CI) makes its absence a failure.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -11,10 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, modelFromFiles, modelToFiles, nacPreset, NAC, type ModelFiles } from '../../src/browser.js';
 import { quadrantBatch } from '../helpers/synthetic.js';
 import { bundleForBrowser, findChromium, runInChromium, servePage } from '../../bench/browser/harness.mjs';
+import { runScenario, type BrowserCase, type ScenarioRun } from './scenario.js';
 
 /** What the harness serves for a path. */
 type Served = { file: string } | { body: string | Uint8Array };
-import { runScenario, type BrowserCase, type ScenarioRun } from './scenario.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -103,7 +104,7 @@ describe.skipIf(chromium == null && !required)(
       for (const f of fs.readdirSync(wasmDir).filter((n) => n.endsWith('.wasm'))) routes.set(`/wasm/${f}`, { file: path.join(wasmDir, f) });
       const server = await servePage(routes);
       try {
-        const r = (await runInChromium(chromium as string, server.url, server.result, 90_000, extraArgs)) as {
+        const r = (await runInChromium(chromium as string, server.url, server.result, 180_000, extraArgs)) as {
           ok: boolean;
           error?: string;
         };
@@ -166,6 +167,6 @@ describe.skipIf(chromium == null && !required)(
       expect(gpu.losses.length).toBe(4);
       // The reference is Node's wasm run: float32 on another device, so looser than the wasm-to-wasm check.
       expectSameAsNode(gpu, 1e-4, 1e-3, 'wasm');
-    });
+    }, 240_000);
   },
 );
