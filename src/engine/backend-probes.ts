@@ -62,6 +62,7 @@ export async function trySetBackend(name: BackendName, quiet: boolean): Promise<
 export async function tryWasm(threads: number | undefined, quiet: boolean, wasmPaths?: WasmPaths): Promise<Availability> {
   const alreadyUp = tf.engine().registry['wasm'] != null;
   let notes = '';
+  let threadsSet = false; // tfjs' threaded build was asked for `threads`
   if (wasmPaths !== undefined) {
     if (alreadyUp) notes += ' (wasmPaths ignored: must be set before wasm first initialises)';
     else tfwasm.setWasmPaths(wasmPaths);
@@ -73,6 +74,7 @@ export async function tryWasm(threads: number | undefined, quiet: boolean, wasmP
       notes += ` (threads=${threads} ignored: must be set before wasm first initialises)`;
     } else if (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) {
       tfwasm.setThreadsCount(threads);
+      threadsSet = true;
     } else {
       notes += ` (threads=${threads} ignored: threaded wasm needs SharedArrayBuffer / cross-origin isolation)`;
     }
@@ -95,7 +97,7 @@ export async function tryWasm(threads: number | undefined, quiet: boolean, wasmP
   } catch {
     n = 1;
   }
-  if (!isNode() && !alreadyUp && threads != null && n < threads && !notes.includes('ignored')) {
+  if (threadsSet && threads != null && n < threads) {
     // Seen in headless Chromium with cross-origin isolation: the threaded build loads, but XNNPACK reports one thread.
     notes += ` (threads=${threads} requested; tfjs' threaded build reports ${n}: tensorflow/tfjs#8513)`;
   }

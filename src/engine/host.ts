@@ -9,15 +9,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { webgpuReadsSync } from './webgpu.js';
 
-/** Backends whose tensors are not read synchronously by this package's host computations. */
-function lacksSyncReads(name: string): boolean {
-  return name === 'webgpu';
-}
-
-/** The backend {@link onHostBackend} runs on: the active one if it reads synchronously, else wasm if initialised, else cpu. */
+/** The backend {@link onHostBackend} runs on: the active one unless it is webgpu, else wasm if initialised, else cpu. */
 export function hostBackendName(): string {
   const active = tf.getBackend();
-  if (!lacksSyncReads(active)) return active;
+  if (active !== 'webgpu') return active;
   return tf.engine().registry['wasm'] != null ? 'wasm' : 'cpu';
 }
 
