@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 /**
- * This package's opt-in webgpu kernels against tfjs' own, on the paper-tiny NAC's shapes (from the H200
- * profile in docs/performance.md): the tiled matrix product (src/engine/kernels/matmul-webgpu.ts) on the
- * forward's and the gradients' products, the batch-split filter gradients (filter-grad-webgpu.ts) on the
- * ConvNeXt tokenizer's convolutions, and the fused eval attention (attention-webgpu.ts) on a propagator
- * layer (the products also with the 16-deep contraction step). Alternating per round so that clock changes
- * hit every side; prints each side's time (and TFLOP/s for the products), its ratio to tfjs' time and its
+ * This package's webgpu kernels against tfjs' own, on the paper-tiny NAC's shapes (from the H200 profile in
+ * docs/performance.md): the tiled matrix product (src/engine/kernels/matmul-webgpu.ts) on the forward's and
+ * the gradients' products, with scalar or vec4 loads, 8- or 16-deep contraction steps, and 'auto' (the
+ * default: per product, one of those or tfjs'); the batch-split filter gradients (filter-grad-webgpu.ts) on
+ * the ConvNeXt tokenizer's convolutions; and the fused eval attention (attention-webgpu.ts) on a propagator
+ * layer. Alternating per round so that clock changes hit every side; prints each side's time (and TFLOP/s for the products), its ratio to tfjs' time and its
  * largest difference from tfjs' result relative to the largest value. Each timing is
  * `--reps` calls queued back to back, then one 1-element read (the GPU runs them in order).
  *
@@ -17,7 +17,7 @@
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, describeBackend } from '../dist/engine/index.js';
-import { setTiledMatMulStep, setWebGpuTiledMatMul, tiledMatMulPlan } from '../dist/engine/kernels/matmul-webgpu.js';
+import { setTiledMatMulLoads, setTiledMatMulStep, setWebGpuTiledMatMul, tiledMatMulPlan } from '../dist/engine/kernels/matmul-webgpu.js';
 import { setWebGpuSplitFilterGrads } from '../dist/engine/kernels/filter-grad-webgpu.js';
 import { setWebGpuFusedAttention } from '../dist/engine/kernels/attention-webgpu.js';
 import { fusedAttention } from '../dist/engine/kernels/attention-simd.js';
@@ -61,10 +61,11 @@ if (only.includes('matmul')) {
       inputs: () => [tf.randomNormal(sa, 0, 1, 'float32', 1), tf.randomNormal(sb, 0, 1, 'float32', 2)],
       call: ([a, b]) => tf.matMul(a, b, ta, tb),
       flops: plan == null ? 0 : 2 * plan.m * plan.n * plan.k * Math.max(plan.batchA, plan.batchB),
-      sides: ['tfjs', 'ours', 'ours, step 16'],
+      sides: ['tfjs', 'ours', 'ours, step 16', 'vec4', 'vec4, step 16', 'auto'],
       use: (side) => {
-        setWebGpuTiledMatMul(side !== 'tfjs');
-        setTiledMatMulStep(side === 'ours, step 16' ? 16 : 8);
+        setWebGpuTiledMatMul(side === 'auto' ? 'auto' : side !== 'tfjs');
+        setTiledMatMulStep(side.endsWith('step 16') ? 16 : 8);
+        setTiledMatMulLoads(side.startsWith('vec4') ? 'vec4' : 'scalar');
       },
     });
   }

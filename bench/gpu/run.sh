@@ -6,12 +6,13 @@
 #   2. profile: per-program GPU times of one paper-tiny train step and forward (bench/profile-train.mjs);
 #   3. bench: paper-tiny, then reference, on webgpu against the twin on CUDA (bench/run.mjs --vs-torch);
 #   cpu: host (JS thread) time vs device wait of a train step, with a V8 profile (bench/profile-cpu.mjs);
-#   kernels: tfjs' kernels against the opt-in ones on the paper-tiny shapes (bench/webgpu-kernels.mjs);
-#   ab: the paper-tiny NAC with one change off (fused AdamW, fused layer norm, block Sum, eval cache) or an opt-in kernel on (tiled matmul, split filter gradients, fused attention);
+#   kernels: tfjs' kernels against this package's on the paper-tiny shapes (bench/webgpu-kernels.mjs);
+#   ab: the paper-tiny NAC with the defaults, with one change off (fused AdamW, fused layer norm, block Sum, eval cache, the tiled
+#       matmul, split filter gradients, fused attention, all three), a fixed matmul choice, or Dawn's robustness off;
 #   4. parity: 50 training steps on wasm and on webgpu from the same weights (bench/parity-backends.mjs).
 # Results: $OUT/run.log (everything printed) and $OUT/gpu-results.tgz (JSON and markdown of each step).
 #   bash bench/gpu/run.sh     (env: STEPS="profile-nac bench parity profile-pio" CONFIGS="paper-tiny reference" PROFILE_CONFIG=paper-tiny
-#                              REPEATS=5 WARMUP=2 BATCH= TOTAL=520 seconds in all; AB="names": only these ab variants;
+#                              REPEATS=5 WARMUP=2 BATCH= MODELS= (bench: nac,pio) TOTAL=520 seconds in all; AB="names": only these ab variants;
 #                              KERNEL_ARGS: the kernels step's arguments, default "--reps 20 --rounds 5")
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -27,7 +28,7 @@ TOTAL=${TOTAL:-520}
 mkdir -p "$OUT" "$RES"
 T0=$(date +%s)
 log() { echo "[gpu $(date +%H:%M:%S) +$(($(date +%s) - T0))s] $*" | tee -a "$OUT/run.log"; }
-finish() { tar -C "$RES" -czf "$OUT/gpu-results.tgz" . 2>/dev/null; log "done (status $status)"; exit $status; }
+finish() { [ -n "${CLOCKS:-}" ] && kill "$CLOCKS" 2>/dev/null; tar -C "$RES" -czf "$OUT/gpu-results.tgz" . 2>/dev/null; log "done (status $status)"; exit $status; }
 # run <seconds> <name> <command...>: runs a step under a time limit, logging to the console, run.log and $RES/<name>.log.
 # Each limit is capped so the whole script ends within TOTAL seconds (the device tool's call limit).
 run() {
@@ -83,6 +84,9 @@ export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
 export NAC_DAWN_FLAGS=${NAC_DAWN_FLAGS-enable-dawn-features=allow_unsafe_apis}
 nvidia-smi > "$RES/nvidia-smi.txt" 2>&1 || log "nvidia-smi failed"
 head -12 "$RES/nvidia-smi.txt" | tee -a "$OUT/run.log"
+# GPU clocks, power and temperature every half second while the steps run (do step times follow the clocks?).
+command -v nvidia-smi >/dev/null && { nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.mem,power.draw,temperature.gpu,utilization.gpu \
+  --format=csv -lms 500 > "$RES/gpu-clocks.csv" 2>&1 & CLOCKS=$!; }
 [ -x "$WORK/vk/usr/bin/vulkaninfo" ] && timeout 30 "$WORK/vk/usr/bin/vulkaninfo" --summary > "$RES/vulkaninfo.txt" 2>&1
 
 # A Python with a CUDA torch for the twin, if any.
@@ -117,7 +121,7 @@ for step in $STEPS; do
         ${BATCH:+--batch "$BATCH"} --json "$RES/profile-$pc-$m.json" ;;
     bench)
       for cfg in $CONFIGS; do
-        run 200 "bench-$cfg" node bench/run.mjs --config "$cfg" --backend webgpu --repeats "$REPEATS" --warmup "$WARMUP" ${BATCH:+--batch "$BATCH"} \
+        run 200 "bench-$cfg" node bench/run.mjs --config "$cfg" --backend webgpu --repeats "$REPEATS" --warmup "$WARMUP" ${BATCH:+--batch "$BATCH"} ${MODELS:+--models "$MODELS"} \
           "${TORCH_ARGS[@]}" --out "$RES/bench-$cfg"
       done ;;
     cpu)
@@ -129,17 +133,19 @@ for step in $STEPS; do
           --tf-flag WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=$n ${BATCH:+--batch "$BATCH"} --json "$RES/cpu-$pc-nac-submit$n.json"
       done ;;
     kernels)
-      # tfjs' kernels against the opt-in ones (tiled matmul, split filter gradients, fused attention) on the paper-tiny shapes.
+      # tfjs' kernels against this package's (tiled matmul, split filter gradients, fused attention) on the paper-tiny shapes.
       run 150 kernels node bench/webgpu-kernels.mjs ${KERNEL_ARGS:---reps 20 --rounds 5} ;;
     ab)
-      # What each change buys: the $pc NAC (ours only) with one of them off, or one of the opt-in kernels on.
+      # What each change buys: the $pc NAC (ours only) with the defaults (all-on), one change off, or another matmul choice.
       # (Measured once and dropped from the list, no gain: skip-validation:NAC_DAWN_FLAGS=enable-dawn-features=
       # allow_unsafe_apis,skip_validation, and --tf-flag WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=200; docs/performance.md.)
       for v in "all-on:" "no-fused-adamw:NAC_FUSED_ADAMW=0" "no-fused-layer-norm:NAC_FUSED_LAYER_NORM=0" "no-block-sum:NAC_WEBGPU_SUM=0" \
-        "no-eval-cache:NAC_EVAL_CACHE=0" "tiled-matmul:NAC_WEBGPU_MATMUL=tiled" "tiled16-matmul:NAC_WEBGPU_MATMUL=tiled NAC_WEBGPU_MATMUL_STEP=16" \
-        "tiled-transposed-matmul:NAC_WEBGPU_MATMUL=tiled-transposed" \
-        "split-filter-grad:NAC_WEBGPU_FILTER_GRAD=split" "fused-attention:NAC_WEBGPU_ATTENTION=fused" \
-        "all-new:NAC_WEBGPU_MATMUL=tiled NAC_WEBGPU_FILTER_GRAD=split NAC_WEBGPU_ATTENTION=fused"; do
+        "no-eval-cache:NAC_EVAL_CACHE=0" "tfjs-matmul:NAC_WEBGPU_MATMUL=tfjs" "tiled-matmul:NAC_WEBGPU_MATMUL=tiled" \
+        "vec4-matmul:NAC_WEBGPU_MATMUL=tiled NAC_WEBGPU_MATMUL_LOADS=vec4" \
+        "vec4-16-matmul:NAC_WEBGPU_MATMUL=tiled NAC_WEBGPU_MATMUL_LOADS=vec4 NAC_WEBGPU_MATMUL_STEP=16" \
+        "tfjs-filter-grad:NAC_WEBGPU_FILTER_GRAD=tfjs" "tfjs-attention:NAC_WEBGPU_ATTENTION=tfjs" \
+        "all-tfjs:NAC_WEBGPU_MATMUL=tfjs NAC_WEBGPU_FILTER_GRAD=tfjs NAC_WEBGPU_ATTENTION=tfjs" \
+        "no-robustness:NAC_DAWN_FLAGS=enable-dawn-features=allow_unsafe_apis,disable_robustness"; do
         name=${v%%:*}
         # AB="all-on tiled-matmul ..." runs only the named variants.
         [ -n "${AB:-}" ] && [[ " $AB " != *" $name "* ]] && continue

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName, WasmPaths } from './backend.js';
 import { registerWebGpuSum } from './kernels/sum-webgpu.js';
-import { setTiledMatMulStep, setWebGpuTiledMatMul } from './kernels/matmul-webgpu.js';
+import { setTiledMatMulLoads, setTiledMatMulStep, setWebGpuTiledMatMul } from './kernels/matmul-webgpu.js';
 import { setWebGpuSplitFilterGrads } from './kernels/filter-grad-webgpu.js';
 import { setWebGpuFusedAttention } from './kernels/attention-webgpu.js';
 import { useWriteBufferUploads } from './webgpu-uploads.js';
@@ -129,15 +129,18 @@ export async function tryWebgpu(quiet: boolean): Promise<Availability> {
 }
 
 /**
- * The webgpu kernels this package puts in place of tfjs' own, each switched by an environment variable:
- * the block Sum (on unless NAC_WEBGPU_SUM=0) and, opt-in until timed on a GPU (bench/gpu/run.sh's ab step),
- * the tiled matrix product, batch-split filter gradients and fused eval attention.
+ * The webgpu kernels this package puts in place of tfjs' own, each switched by an environment variable (for
+ * A/B timings: bench/gpu/run.sh's ab step): the block Sum (off with NAC_WEBGPU_SUM=0), the tiled matrix
+ * product in 'auto' mode (NAC_WEBGPU_MATMUL=tfjs|tiled|tiled-transposed|auto, the fixed modes with
+ * NAC_WEBGPU_MATMUL_LOADS and NAC_WEBGPU_MATMUL_STEP), the batch-split filter gradients
+ * (NAC_WEBGPU_FILTER_GRAD=tfjs|split) and the fused eval attention (NAC_WEBGPU_ATTENTION=tfjs|fused).
  */
 function configureWebGpuKernels(): void {
   if (processEnv('NAC_WEBGPU_SUM') !== '0') registerWebGpuSum();
-  const matmul = envChoice('NAC_WEBGPU_MATMUL', ['tfjs', 'tiled', 'tiled-transposed'], 'tfjs');
-  setWebGpuTiledMatMul(matmul === 'tiled' ? true : matmul === 'tiled-transposed' ? 'transposed' : false);
+  const matmul = envChoice('NAC_WEBGPU_MATMUL', ['tfjs', 'tiled', 'tiled-transposed', 'auto'], 'auto');
+  setWebGpuTiledMatMul(matmul === 'tiled' ? true : matmul === 'tiled-transposed' ? 'transposed' : matmul === 'auto' ? 'auto' : false);
   setTiledMatMulStep(envChoice('NAC_WEBGPU_MATMUL_STEP', ['8', '16'], '8') === '16' ? 16 : 8);
-  setWebGpuSplitFilterGrads(envChoice('NAC_WEBGPU_FILTER_GRAD', ['tfjs', 'split'], 'tfjs') === 'split');
-  setWebGpuFusedAttention(envChoice('NAC_WEBGPU_ATTENTION', ['tfjs', 'fused'], 'tfjs') === 'fused');
+  setTiledMatMulLoads(envChoice('NAC_WEBGPU_MATMUL_LOADS', ['scalar', 'vec4'], 'scalar'));
+  setWebGpuSplitFilterGrads(envChoice('NAC_WEBGPU_FILTER_GRAD', ['tfjs', 'split'], 'split') === 'split');
+  setWebGpuFusedAttention(envChoice('NAC_WEBGPU_ATTENTION', ['tfjs', 'fused'], 'fused') === 'fused');
 }

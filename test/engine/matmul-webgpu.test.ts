@@ -1,4 +1,4 @@
-// The tiled webgpu matrix product (src/engine/kernels/matmul-webgpu.ts): its plan (which products it
+// The tiled webgpu matrix product (src/engine/kernels/matmul-webgpu.ts): its plan and per-product choice (which products it
 // takes, how it splits long contractions) everywhere, and on WebGPU its products against products
 // computed here in double precision: every transpose pair, tiles cut by the matrix edges, broadcast
 // batches, split contractions, and a gradient. The WebGPU part runs only where WebGPU works (the
@@ -8,12 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/index.js';
 import {
+  AUTO_MIN_K,
   MAX_SPLITS,
   MIN_SIDE,
   SPLIT_ALIGN,
+  setTiledMatMulLoads,
   setTiledMatMulStep,
   setWebGpuTiledMatMul,
+  tiledMatMulChoice,
   tiledMatMulPlan,
+  type TiledMatMulMode,
 } from '../../src/engine/kernels/matmul-webgpu.js';
 
 describe('tiled webgpu matmul plan', () => {
@@ -40,6 +44,41 @@ describe('tiled webgpu matmul plan', () => {
     // Many tiles or a short contraction: no split.
     expect(tiledMatMulPlan([32768, 384], [384, 1536], false, false)!.splits).toBe(1);
     expect(tiledMatMulPlan([128, 300], [300, 128], false, false)!.splits).toBe(1);
+  });
+});
+
+describe('tiled webgpu matmul choice', () => {
+  const choose = (mode: Exclude<TiledMatMulMode, false>, a: number[], b: number[], ta: boolean, tb: boolean) =>
+    tiledMatMulChoice(mode, tiledMatMulPlan(a, b, ta, tb)!, ta, tb);
+
+  it("in 'auto' mode picks per product what ran fastest on an H200", () => {
+    // The paper-tiny NAC's forward products and dY·Wᵀ: vec4 loads, 16-deep steps.
+    expect(choose('auto', [40960, 384], [384, 384], false, false)).toEqual({ loads: 'vec4', step: 16 });
+    expect(choose('auto', [32768, 768], [768, 384], false, false)).toEqual({ loads: 'vec4', step: 16 });
+    expect(choose('auto', [32768, 384], [768, 384], false, true)).toEqual({ loads: 'vec4', step: 16 });
+    // Weight gradients (split contraction): vec4 loads, 8-deep steps.
+    expect(choose('auto', [40960, 384], [40960, 384], true, false)).toEqual({ loads: 'vec4', step: 8 });
+    // Attention scores, K = 64 < AUTO_VEC4_MIN_K: scalar loads.
+    expect(choose('auto', [768, 256, 64], [768, 320, 64], false, true)).toEqual({ loads: 'scalar', step: 8 });
+    // Rows not a multiple of 4: scalar where transposed or long, else tfjs' kernel.
+    expect(choose('auto', [200, 130], [130, AUTO_MIN_K + 2], false, false)).toBeNull();
+    expect(choose('auto', [200, AUTO_MIN_K + 2], [AUTO_MIN_K + 2, 130], false, false)).toEqual({ loads: 'scalar', step: 8 });
+    expect(choose('auto', [200, 130], [130, 130], false, true)).toEqual({ loads: 'scalar', step: 8 });
+  });
+
+  it('in the fixed modes uses the set loads and step, vec4 only where rows allow', () => {
+    try {
+      setTiledMatMulLoads('vec4');
+      setTiledMatMulStep(16);
+      expect(choose(true, [256, 384], [384, 384], false, false)).toEqual({ loads: 'vec4', step: 16 });
+      expect(choose(true, [256, 130], [130, 384], false, false)).toEqual({ loads: 'scalar', step: 16 });
+      expect(choose('transposed', [256, 384], [384, 384], false, false)).toBeNull();
+      expect(choose('transposed', [384, 256], [384, 384], true, false)).toEqual({ loads: 'vec4', step: 16 });
+      expect(() => setTiledMatMulLoads('vec8' as 'vec4')).toThrow(/'scalar' or 'vec4'/);
+    } finally {
+      setTiledMatMulLoads('scalar');
+      setTiledMatMulStep(8);
+    }
   });
 });
 
@@ -109,27 +148,40 @@ describe.skipIf(!webgpu)('tiled matmul on webgpu', () => {
     [[4000, 130], [4000, 140], true, false], // split contraction
     [[130, 4000], [140, 4000], false, true],
     [[2, 3001, 130], [2, 3001, 129], true, false], // split, batched, K not a multiple of the step
+    // Rows a multiple of 4 floats long (vec4 loads take these; the ones above stay scalar), cut by the tile edges.
+    [[200, 72], [72, 132], false, false],
+    [[72, 200], [72, 132], true, false],
+    [[200, 72], [132, 72], false, true],
+    [[72, 200], [132, 72], true, true],
+    [[2, 3, 132, 40], [40, 140], false, false],
+    [[3, 140, 132], [3, 152, 140], true, true],
+    [[4000, 132], [4000, 140], true, false],
+    [[132, 4004], [140, 4004], false, true],
+    [[2, 3004, 132], [2, 3004, 128], true, false],
   ];
-  for (const step of [8, 16] as const)
-    for (const [sa, sb, ta, tb] of cases) {
-      it(`step ${step}: [${sa}]${ta ? 'ᵀ' : ''}·[${sb}]${tb ? 'ᵀ' : ''} equals the double-precision product to float32 rounding`, async () => {
-        setTiledMatMulStep(step);
-        const a = filled(sa, 1);
-        const b = filled(sb, 2);
-        const y = tf.matMul(a, b, ta, tb);
-        const got = await y.data();
-        const { out, mag } = hostProduct(await a.data(), sa, ta, await b.data(), sb, tb);
-        expect(y.shape).toEqual(tiledMatMulPlan(sa, sb, ta, tb)!.outShape);
-        let worst = 0;
-        for (let i = 0; i < out.length; i++)
-          worst = Math.max(worst, Math.abs((got[i] as number) - (out[i] as number)) / ((mag[i] as number) + 1e-30));
-        expect(worst).toBeLessThan(1e-5);
-        tf.dispose([a, b, y]);
-        setTiledMatMulStep(8);
-      });
-    }
+  for (const loads of ['scalar', 'vec4'] as const)
+    for (const step of [8, 16] as const)
+      for (const [sa, sb, ta, tb] of cases) {
+        it(`${loads} loads, step ${step}: [${sa}]${ta ? 'ᵀ' : ''}·[${sb}]${tb ? 'ᵀ' : ''} equals the double-precision product to float32 rounding`, async () => {
+          setTiledMatMulStep(step);
+          setTiledMatMulLoads(loads);
+          const a = filled(sa, 1);
+          const b = filled(sb, 2);
+          const y = tf.matMul(a, b, ta, tb);
+          const got = await y.data();
+          const { out, mag } = hostProduct(await a.data(), sa, ta, await b.data(), sb, tb);
+          expect(y.shape).toEqual(tiledMatMulPlan(sa, sb, ta, tb)!.outShape);
+          let worst = 0;
+          for (let i = 0; i < out.length; i++)
+            worst = Math.max(worst, Math.abs((got[i] as number) - (out[i] as number)) / ((mag[i] as number) + 1e-30));
+          expect(worst).toBeLessThan(1e-5);
+          tf.dispose([a, b, y]);
+          setTiledMatMulStep(8);
+          setTiledMatMulLoads('scalar');
+        });
+      }
 
-  it('in transposed-only mode takes the products with a transposed operand and leaves the others to tfjs', () => {
+  it('takes the products its mode names (all, transposed, auto) and loads vec4s only where rows are a multiple of 4', () => {
     const backend = tf.backend() as unknown as { runWebGPUProgram: (program: { shaderKey: string }, ...rest: unknown[]) => unknown };
     const run = backend.runWebGPUProgram;
     const keys: string[] = [];
@@ -137,24 +189,35 @@ describe.skipIf(!webgpu)('tiled matmul on webgpu', () => {
       keys.push(program.shaderKey);
       return run.call(this, program, ...rest);
     };
-    const ran = (f: () => tf.Tensor): boolean => {
+    /** The tiled program's shader key, or null when tfjs' kernel ran the product. */
+    const tiledKey = (f: () => tf.Tensor): string | null => {
       keys.length = 0;
       tf.dispose(f());
-      return keys.some((k) => k.startsWith('nacTiledMatMul'));
+      return keys.find((k) => k.startsWith('nacTiledMatMul')) ?? null;
     };
     try {
       const a = filled([200, 140], 5);
       const b = filled([140, 130], 6);
-      setWebGpuTiledMatMul('transposed');
-      expect(ran(() => tf.matMul(a, b))).toBe(false);
       const bt = filled([130, 140], 7);
-      expect(ran(() => tf.matMul(a, bt, false, true))).toBe(true);
+      const long = filled([140, AUTO_MIN_K], 8);
+      const w = filled([AUTO_MIN_K, 132], 9);
+      setWebGpuTiledMatMul('transposed');
+      expect(tiledKey(() => tf.matMul(a, b))).toBeNull();
+      expect(tiledKey(() => tf.matMul(a, bt, false, true))).not.toBeNull();
+      setWebGpuTiledMatMul('auto');
+      expect(tiledKey(() => tf.matMul(a, b))).toBeNull(); // untransposed, short contraction, rows of 130 floats
+      expect(tiledKey(() => tf.matMul(a, bt, false, true))).toMatch(/_8_scalar$/);
+      expect(tiledKey(() => tf.matMul(long, w))).toMatch(/_8_vec4$/); // 4 tiles: the contraction is split, 8-deep steps
       setWebGpuTiledMatMul(true);
-      expect(ran(() => tf.matMul(a, b))).toBe(true);
-      tf.dispose([a, b, bt]);
+      expect(tiledKey(() => tf.matMul(a, b))).toMatch(/_scalar$/);
+      setTiledMatMulLoads('vec4');
+      expect(tiledKey(() => tf.matMul(a, b))).toMatch(/_scalar$/); // B's rows are 130 floats long
+      expect(tiledKey(() => tf.matMul(long, w))).toMatch(/_vec4$/);
+      tf.dispose([a, b, bt, long, w]);
     } finally {
       backend.runWebGPUProgram = run;
       setWebGpuTiledMatMul(true);
+      setTiledMatMulLoads('scalar');
     }
   });
 

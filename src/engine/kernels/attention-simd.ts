@@ -10,7 +10,7 @@
  * then. The products sum in the same order as the BatchMatMul kernel; the softmax uses the SIMD
  * module's exp and a reciprocal, so results agree with the composed ops to float32 rounding, not bit
  * for bit (test/engine/fused-eval.test.ts). On webgpu `fusedAttention` runs ./attention-webgpu.ts's
- * shader instead, where NAC_WEBGPU_ATTENTION=fused registered it.
+ * shader instead (registered by initBackend unless NAC_WEBGPU_ATTENTION=tfjs).
  */
 import * as tf from '@tensorflow/tfjs';
 import { nativeOutput, type WasmHeapBackend } from './matmul-native.js';

@@ -13,9 +13,9 @@
  * every pair is masked gives NaN, as the composed softmax does. Results agree with the composed ops to
  * float32 rounding (test/engine/attention-webgpu.test.ts).
  *
- * Opt-in until it is timed on a GPU: NAC_WEBGPU_ATTENTION=fused (read by initBackend) registers it, and
- * bench/gpu/run.sh's `ab` step times the paper-tiny NAC with it. Head sizes that are not a multiple of 4
- * or exceed {@link MAX_HEAD_DIM} fall back to the composed ops.
+ * initBackend registers it on webgpu (0.59x the composed ops' time for a paper-tiny propagator layer on an
+ * H200: bench/webgpu-kernels.mjs, docs/performance.md); NAC_WEBGPU_ATTENTION=tfjs keeps the composed ops.
+ * Head sizes that are not a multiple of 4 or exceed {@link MAX_HEAD_DIM} fall back to the composed ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import { f32, i32, MAX_DISPATCH, type WebGpuBackendLike } from './webgpu-program.js';

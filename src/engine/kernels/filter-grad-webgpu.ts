@@ -7,9 +7,10 @@
  * thread sums one filter element over one chunk of the batch (about {@link TARGET_THREADS} threads in all),
  * and the block Sum (./sum-webgpu.ts) adds the chunks' partial filters.
  *
- * Opt-in until it is timed on a GPU: NAC_WEBGPU_FILTER_GRAD=split (read by initBackend) installs it, and
- * bench/gpu/run.sh's `ab` step times the paper-tiny NAC with it. Other data formats, dilations and dtypes,
- * batches under two and filters of more than 65,535 × 64 elements go to the stock kernels.
+ * initBackend installs it on webgpu (0.03–0.09x tfjs' time on the paper-tiny tokenizer's three filter
+ * gradients on an H200: bench/webgpu-kernels.mjs, docs/performance.md); NAC_WEBGPU_FILTER_GRAD=tfjs keeps
+ * tfjs' kernels. Other data formats, dilations and dtypes, batches under two and filters of more than
+ * 65,535 × 64 elements go to the stock kernels.
  */
 import * as tf from '@tensorflow/tfjs';
 import { FLAT_WORKGROUP, FlatProgram, i32, MAX_DISPATCH, type WebGpuBackendLike } from './webgpu-program.js';

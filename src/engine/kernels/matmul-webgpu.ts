@@ -4,38 +4,47 @@
  * threads computing 4 × 4 each, and scalar (not vec4) loads when B is transposed, as in half of the
  * gradients. On an H200 that program took 222 ms of the paper-tiny NAC's 420 ms of GPU time per step:
  * about 20 TFLOP/s on the untransposed forward products, 9–16 on the transposed gradient ones
- * (docs/performance.md). Here a workgroup of 256 threads computes a 128 × 128 tile, a block of 8 × 8
- * outputs per thread read from workgroup memory as vec4s, the contraction in steps of 8 (or 16)
- * staged through workgroup memory (8 KiB), transposes fixed per shader. Batch dimensions broadcast when one side
- * has a single matrix. Products with few output tiles and a long contraction (the weight gradients:
- * [40960 × 384]ᵀ·[40960 × 384] is 9 tiles) split the contraction over up to {@link MAX_SPLITS} workgroups per
- * tile (split-K), whose partial tiles the block Sum (./sum-webgpu.ts) adds up.
+ * (docs/performance.md). The program here (./matmul-webgpu-program.ts) computes 128 × 128 output tiles with
+ * 256 threads of 8 × 8, with scalar or vec4 loads (the latter with register prefetch) and a contraction step
+ * of 8 or 16. Batch dimensions broadcast when one side has a single matrix. Products with few output tiles
+ * and a long contraction (the weight gradients: [40960 × 384]ᵀ·[40960 × 384] is 9 tiles) split the
+ * contraction over up to {@link MAX_SPLITS} workgroups per tile (split-K), whose partial tiles the block Sum
+ * (./sum-webgpu.ts) adds up.
  *
- * Opt-in until it is timed on a GPU: NAC_WEBGPU_MATMUL=tiled (read by initBackend) installs it for every
- * product it covers, NAC_WEBGPU_MATMUL=tiled-transposed only where an operand is transposed (the gradients),
- * and bench/gpu/run.sh's `matmul` and `ab` steps time them. Products with fewer than
- * {@link MIN_SIDE} rows or columns, other dtypes and batch shapes it does not cover go to the stock kernel.
+ * initBackend installs it on webgpu in 'auto' mode ({@link tiledMatMulChoice}: per product, what ran fastest
+ * on an H200); NAC_WEBGPU_MATMUL=tfjs keeps tfjs' kernel, =tiled takes every product it covers and
+ * =tiled-transposed only those with a transposed operand, both with NAC_WEBGPU_MATMUL_LOADS (scalar, vec4)
+ * and NAC_WEBGPU_MATMUL_STEP (8, 16); bench/webgpu-kernels.mjs and bench/gpu/run.sh's `ab` step time them.
+ * Products with fewer than {@link MIN_SIDE} rows or columns, other dtypes and batch shapes it does not cover
+ * go to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
 import { i32, MAX_DISPATCH, type WebGpuBackendLike } from './webgpu-program.js';
+import { TILE, TiledMatMulProgram, vec4Loadable, type TileLoads } from './matmul-webgpu-program.js';
 import { blockSum } from './sum-webgpu.js';
 import { wrapStockKernel } from './stock-kernel.js';
 
-/** Output tile of one workgroup (rows and columns). */
-export const TILE = 128;
 /** Contraction steps staged through workgroup memory (8 KiB or 16 KiB of it); 8 unless setTiledMatMulStep says 16. */
 export const TILE_K_CHOICES = [8, 16] as const;
 /** Split parts are a multiple of this long, so that they start on a step of either size. */
 export const SPLIT_ALIGN = 16;
 let tileK: (typeof TILE_K_CHOICES)[number] = 8;
+let loads: TileLoads = 'scalar';
 
 /** Sets the contraction step of the tiled product (8 or 16: fewer barriers per product, twice the workgroup memory). */
 export function setTiledMatMulStep(step: (typeof TILE_K_CHOICES)[number]): void {
   if (!TILE_K_CHOICES.includes(step)) throw new RangeError(`tiled matmul step must be one of ${TILE_K_CHOICES.join(', ')}, got ${step}`);
   tileK = step;
 }
-/** Outputs per thread along each side (TILE / 16 threads). */
-const PER_THREAD = TILE / 16;
+
+/**
+ * Sets how the tiled product fills workgroup memory: 'scalar' (any shape) or 'vec4' (vec4 loads with register
+ * prefetch, ./matmul-webgpu-program.ts; products whose stored rows are not a multiple of 4 floats stay scalar).
+ */
+export function setTiledMatMulLoads(how: TileLoads): void {
+  if (how !== 'scalar' && how !== 'vec4') throw new RangeError(`tiled matmul loads must be 'scalar' or 'vec4', got '${String(how)}'`);
+  loads = how;
+}
 /** Smaller products stay on the stock kernel (a 128 × 128 tile would mostly idle). */
 export const MIN_SIDE = 128;
 /** Workgroups a product should keep busy (a large GPU has 100+ multiprocessors); fewer tiles split K. */
@@ -43,106 +52,13 @@ export const TARGET_WORKGROUPS = 512;
 /** Most parts a contraction is split into, and the shortest part (elements of K). */
 export const MAX_SPLITS = 64;
 const MIN_SPLIT_K = 256;
-
-class TiledMatMulProgram {
-  variableNames = ['mmA', 'mmB'];
-  outputShape: number[];
-  uniforms = 'dimM : i32, dimN : i32, dimK : i32, batchA : i32, batchB : i32, splits : i32, kChunk : i32,';
-  workgroupSize: [number, number, number] = [16, 16, 1];
-  dispatchLayout: { x: number[]; y: number[]; z: number[] };
-  dispatch: [number, number, number];
-  shaderKey: string;
-  constructor(
-    outShape: number[],
-    m: number,
-    n: number,
-    workgroupsZ: number,
-    private readonly transposeA: boolean,
-    private readonly transposeB: boolean,
-    private readonly tileK: number,
-  ) {
-    this.outputShape = outShape;
-    const r = outShape.length;
-    this.dispatchLayout = { x: [r - 1], y: [r - 2], z: outShape.slice(0, -2).map((_, i) => i) };
-    this.dispatch = [Math.ceil(n / TILE), Math.ceil(m / TILE), workgroupsZ];
-    this.shaderKey = `nacTiledMatMul_${transposeA}_${transposeB}_${tileK}`;
-  }
-  getUserCode(): string {
-    const P = PER_THREAD;
-    const TILE_K = this.tileK;
-    // Tile element e (0..TILE·TILE_K) a thread loads: its coordinates along the stored matrix's contiguous axis.
-    const loadA = this.transposeA
-      ? `let kk = e / ${TILE}; let mm = e % ${TILE}; let gm = m0 + mm; let gk = k0 + kk;
-         let v = select(0.0, mmA[aBase + gk * M + gm], gm < M && gk < kEnd);`
-      : `let mm = e / ${TILE_K}; let kk = e % ${TILE_K}; let gm = m0 + mm; let gk = k0 + kk;
-         let v = select(0.0, mmA[aBase + gm * K + gk], gm < M && gk < kEnd);`;
-    const loadB = this.transposeB
-      ? `let nn = e / ${TILE_K}; let kk = e % ${TILE_K}; let gn = n0 + nn; let gk = k0 + kk;
-         let v = select(0.0, mmB[bBase + gn * K + gk], gn < N && gk < kEnd);`
-      : `let kk = e / ${TILE}; let nn = e % ${TILE}; let gn = n0 + nn; let gk = k0 + kk;
-         let v = select(0.0, mmB[bBase + gk * N + gn], gn < N && gk < kEnd);`;
-    // Thread (tx, ty) owns rows 8ty..8ty+7 and columns 8tx..8tx+7 of the tile: per step it reads its 8 values of A
-    // and of B as two vec4s each from workgroup memory (4 wide reads per 64 multiply-adds) and keeps the 8 × 8
-    // accumulators in 16 named vec4s, so they stay in registers whatever the shader compiler unrolls.
-    const rows = [...Array(P).keys()];
-    const declare = rows.map((i) => `var c${i}_0 = vec4<f32>(0.0); var c${i}_1 = vec4<f32>(0.0);`).join(' ');
-    const lane = ['x', 'y', 'z', 'w'];
-    const fmaStep = [
-      `let a0 = tileA[kk * ${TILE / 4} + 2 * ty]; let a1 = tileA[kk * ${TILE / 4} + 2 * ty + 1];`,
-      `let b0 = tileB[kk * ${TILE / 4} + 2 * tx]; let b1 = tileB[kk * ${TILE / 4} + 2 * tx + 1];`,
-      ...rows.map((i) => {
-        const a = `vec4<f32>(a${i >> 2}.${lane[i & 3]})`;
-        return `c${i}_0 = fma(${a}, b0, c${i}_0); c${i}_1 = fma(${a}, b1, c${i}_1);`;
-      }),
-    ].join('\n            ');
-    const store = rows
-      .map(
-        (i) =>
-          `{ let gm = m0 + 8 * ty + ${i}; if (gm < M) { let row = cBase + gm * N + n0 + 8 * tx; let w = N - n0 - 8 * tx;\n          ` +
-          rows.map((j) => `if (${j} < w) { result[row + ${j}] = c${i}_${j >> 2}.${lane[j & 3]}; }`).join(' ') +
-          ' } }',
-      )
-      .join('\n        ');
-    return `
-      var<workgroup> tileA : array<vec4<f32>, ${(TILE * TILE_K) / 4}>;
-      var<workgroup> tileB : array<vec4<f32>, ${(TILE * TILE_K) / 4}>;
-      fn main() {
-        let M = uniforms.dimM;
-        let N = uniforms.dimN;
-        let K = uniforms.dimK;
-        // z = (batch entry)·splits + (part of the contraction); the output holds one tile per z.
-        let z = i32(workgroupId.z);
-        let bi = z / uniforms.splits;
-        let kStart = (z % uniforms.splits) * uniforms.kChunk;
-        let kEnd = min(K, kStart + uniforms.kChunk);
-        let aBase = select(bi, 0, uniforms.batchA == 1) * M * K;
-        let bBase = select(bi, 0, uniforms.batchB == 1) * K * N;
-        let m0 = i32(workgroupId.y) * ${TILE};
-        let n0 = i32(workgroupId.x) * ${TILE};
-        let tx = i32(localId.x);
-        let ty = i32(localId.y);
-        let t = ty * 16 + tx;
-        ${declare}
-        // As many steps in every workgroup (uniform control flow around the barriers); loads past kEnd read 0.
-        let steps = (uniforms.kChunk + ${TILE_K - 1}) / ${TILE_K};
-        for (var step = 0; step < steps; step++) {
-          let k0 = kStart + step * ${TILE_K};
-          for (var l = 0; l < ${(TILE * TILE_K) / 256}; l++) {
-            let e = t * ${(TILE * TILE_K) / 256} + l;
-            { ${loadA} let at = kk * ${TILE} + mm; tileA[at / 4][at % 4] = v; }
-            { ${loadB} let at = kk * ${TILE} + nn; tileB[at / 4][at % 4] = v; }
-          }
-          workgroupBarrier();
-          for (var kk = 0; kk < ${TILE_K}; kk++) {
-            ${fmaStep}
-          }
-          workgroupBarrier();
-        }
-        let cBase = z * M * N;
-        ${store}
-      }`;
-  }
-}
+/** In 'auto' mode, scalar-load products that are untransposed and unsplit with a shorter contraction stay on tfjs' kernel. */
+export const AUTO_MIN_K = 768;
+/**
+ * In 'auto' mode, the shortest contraction that gets vec4 loads: the batched attention scores (K = 64, B
+ * transposed) ran at half the speed with them, every product with K ≥ 384 faster.
+ */
+export const AUTO_VEC4_MIN_K = 256;
 
 /** The product's sizes when the tiled program covers it, else null (the stock kernel runs it). */
 export function tiledMatMulPlan(
@@ -179,18 +95,51 @@ export function tiledMatMulPlan(
   return { m, n, k, batchA, batchB, outShape: [...outer, m, n], splits, kChunk };
 }
 
-function makeBatchMatMul(stock: tf.KernelFunc, onlyTransposed: boolean): tf.KernelFunc {
+/** Which products the tiled kernel takes: all it covers, those with a transposed operand, or 'auto' (below). */
+export type TiledMatMulMode = boolean | 'transposed' | 'auto';
+/** How the tiled program runs one product. */
+export interface TiledChoice {
+  loads: TileLoads;
+  step: (typeof TILE_K_CHOICES)[number];
+}
+
+/**
+ * How `mode` runs this planned product: null for tfjs' kernel, else the tiled program's loads and step. `true`
+ * and `'transposed'` use the loads and step set by {@link setTiledMatMulLoads} and {@link setTiledMatMulStep}
+ * (vec4 only where {@link vec4Loadable}). `'auto'` picks per product what ran fastest on an H200
+ * (bench/webgpu-kernels.mjs, docs/performance.md): vec4 loads where rows allow and the contraction is at least
+ * {@link AUTO_VEC4_MIN_K} long, with the 16-deep step unless the contraction is split (there the 8-deep one);
+ * otherwise scalar loads for products with a transposed operand, a split contraction or one of at least
+ * {@link AUTO_MIN_K}; and tfjs' kernel for the rest (untransposed, unsplit, short contractions with rows that
+ * are not a multiple of 4).
+ */
+export function tiledMatMulChoice(
+  mode: Exclude<TiledMatMulMode, false>,
+  plan: { m: number; n: number; k: number; splits: number },
+  transposeA: boolean,
+  transposeB: boolean,
+): TiledChoice | null {
+  const vec4 = vec4Loadable(plan.m, plan.n, plan.k, transposeA, transposeB);
+  if (mode === true || (mode === 'transposed' && (transposeA || transposeB)))
+    return { loads: loads === 'vec4' && vec4 ? 'vec4' : 'scalar', step: tileK };
+  if (mode !== 'auto') return null;
+  if (vec4 && plan.k >= AUTO_VEC4_MIN_K) return { loads: 'vec4', step: plan.splits > 1 ? 8 : 16 };
+  if (transposeA || transposeB || plan.splits > 1 || plan.k >= AUTO_MIN_K) return { loads: 'scalar', step: 8 };
+  return null;
+}
+
+function makeBatchMatMul(stock: tf.KernelFunc, mode: Exclude<TiledMatMulMode, false>): tf.KernelFunc {
   return (args) => {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-    const { transposeA, transposeB } = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
-    const take = a.dtype === 'float32' && b.dtype === 'float32' && (!onlyTransposed || !!transposeA || !!transposeB);
-    const plan = take ? tiledMatMulPlan(a.shape, b.shape, !!transposeA, !!transposeB) : null;
-    if (plan == null) return stock(args);
+    const { transposeA = false, transposeB = false } = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
+    const plan = a.dtype === 'float32' && b.dtype === 'float32' ? tiledMatMulPlan(a.shape, b.shape, transposeA, transposeB) : null;
+    const choice = plan == null ? null : tiledMatMulChoice(mode, plan, transposeA, transposeB);
+    if (plan == null || choice == null) return stock(args);
     const { m, n, k, batchA, batchB, outShape, splits, kChunk } = plan;
     const batch = Math.max(batchA, batchB);
     const backend = args.backend as unknown as WebGpuBackendLike;
     const partShape = splits === 1 ? outShape : [batch, splits, m, n];
-    const program = new TiledMatMulProgram(partShape, m, n, batch * splits, !!transposeA, !!transposeB, tileK);
+    const program = new TiledMatMulProgram(partShape, m, n, batch * splits, transposeA, transposeB, choice.step, choice.loads);
     const uniforms = [i32(m), i32(n), i32(k), i32(batchA), i32(batchB), i32(splits), i32(kChunk)];
     const out = backend.runWebGPUProgram(program, [a, b], 'float32', uniforms);
     if (splits === 1) return out;
@@ -201,11 +150,11 @@ function makeBatchMatMul(stock: tf.KernelFunc, onlyTransposed: boolean): tf.Kern
 }
 
 /**
- * Replaces the webgpu BatchMatMul kernel with the tiled one for every product it covers (`true`), or only for
+ * Replaces the webgpu BatchMatMul kernel with the tiled one for every product it covers (`true`), only for
  * those with a transposed operand (`'transposed'`: tfjs' own kernel reads vec4s only when neither B nor the
- * inner axis of A is transposed, and reached about 20 TFLOP/s on the untransposed forward products on an
- * H200), or restores the stock kernel (`false`). Idempotent. False when webgpu has no BatchMatMul kernel.
+ * inner axis of A is transposed), for those where it measured faster (`'auto'`, {@link tiledMatMulChoice}), or
+ * restores the stock kernel (`false`). Idempotent. False when webgpu has no BatchMatMul kernel.
  */
-export function setWebGpuTiledMatMul(on: boolean | 'transposed'): boolean {
-  return wrapStockKernel('webgpu', 'BatchMatMul', on === false ? null : (stock) => makeBatchMatMul(stock, on === 'transposed'));
+export function setWebGpuTiledMatMul(mode: TiledMatMulMode): boolean {
+  return wrapStockKernel('webgpu', 'BatchMatMul', mode === false ? null : (stock) => makeBatchMatMul(stock, mode));
 }
