@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/index.js';
 import {
   AUTO_MIN_K,
+  AUTO_MIN_TILES,
   MAX_SPLITS,
   MIN_SIDE,
   SPLIT_ALIGN,
@@ -63,7 +64,11 @@ describe('tiled webgpu matmul choice', () => {
     // Rows not a multiple of 4: scalar where transposed or long, else tfjs' kernel.
     expect(choose('auto', [200, 130], [130, AUTO_MIN_K + 2], false, false)).toBeNull();
     expect(choose('auto', [200, AUTO_MIN_K + 2], [AUTO_MIN_K + 2, 130], false, false)).toEqual({ loads: 'scalar', step: 8 });
-    expect(choose('auto', [200, 130], [130, 130], false, true)).toEqual({ loads: 'scalar', step: 8 });
+    expect(choose('auto', [16384, 130], [130, 130], false, true)).toEqual({ loads: 'scalar', step: 8 });
+    // Unsplit products of fewer than AUTO_MIN_TILES tiles (the circuit generator's): tfjs' kernel.
+    expect(choose('auto', [256, 384], [384, 384], false, false)).toBeNull();
+    expect(choose('auto', [256, 384], [256, 384], true, false)).toBeNull();
+    expect(choose('auto', [128 * AUTO_MIN_TILES, 384], [384, 128], false, false)).toEqual({ loads: 'vec4', step: 16 });
   });
 
   it('in the fixed modes uses the set loads and step, vec4 only where rows allow', () => {
@@ -206,7 +211,7 @@ describe.skipIf(!webgpu)('tiled matmul on webgpu', () => {
       expect(tiledKey(() => tf.matMul(a, bt, false, true))).not.toBeNull();
       setWebGpuTiledMatMul('auto');
       expect(tiledKey(() => tf.matMul(a, b))).toBeNull(); // untransposed, short contraction, rows of 130 floats
-      expect(tiledKey(() => tf.matMul(a, bt, false, true))).toMatch(/_8_scalar$/);
+      expect(tiledKey(() => tf.matMul(a, bt, false, true))).toBeNull(); // 4 tiles, unsplit
       expect(tiledKey(() => tf.matMul(long, w))).toMatch(/_8_vec4$/); // 4 tiles: the contraction is split, 8-deep steps
       setWebGpuTiledMatMul(true);
       expect(tiledKey(() => tf.matMul(a, b))).toMatch(/_scalar$/);

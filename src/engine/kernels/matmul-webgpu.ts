@@ -59,6 +59,12 @@ export const AUTO_MIN_K = 768;
  * transposed) ran at half the speed with them, every product with K ≥ 384 faster.
  */
 export const AUTO_VEC4_MIN_K = 256;
+/**
+ * In 'auto' mode, unsplit products with fewer output tiles than this (all batch entries) stay on tfjs' kernel,
+ * whose 32 × 32 tiles keep 16 times as many workgroups busy: in the paper-tiny NAC's profiles on an H200 the
+ * circuit generator's [256 × 384]·[384 × 384] took 0.27 ms per call in 6 tiles and 0.026 ms in tfjs' kernel.
+ */
+export const AUTO_MIN_TILES = 128;
 
 /** The product's sizes when the tiled program covers it, else null (the stock kernel runs it). */
 export function tiledMatMulPlan(
@@ -107,7 +113,8 @@ export interface TiledChoice {
  * How `mode` runs this planned product: null for tfjs' kernel, else the tiled program's loads and step. `true`
  * and `'transposed'` use the loads and step set by {@link setTiledMatMulLoads} and {@link setTiledMatMulStep}
  * (vec4 only where {@link vec4Loadable}). `'auto'` picks per product what ran fastest on an H200
- * (bench/webgpu-kernels.mjs, docs/performance.md): vec4 loads where rows allow and the contraction is at least
+ * (bench/webgpu-kernels.mjs, docs/performance.md): tfjs' kernel for unsplit products of fewer than
+ * {@link AUTO_MIN_TILES} tiles; vec4 loads where rows allow and the contraction is at least
  * {@link AUTO_VEC4_MIN_K} long, with the 16-deep step unless the contraction is split (there the 8-deep one);
  * otherwise scalar loads for products with a transposed operand, a split contraction or one of at least
  * {@link AUTO_MIN_K}; and tfjs' kernel for the rest (untransposed, unsplit, short contractions with rows that
@@ -115,7 +122,7 @@ export interface TiledChoice {
  */
 export function tiledMatMulChoice(
   mode: Exclude<TiledMatMulMode, false>,
-  plan: { m: number; n: number; k: number; splits: number },
+  plan: { m: number; n: number; k: number; batchA: number; batchB: number; splits: number },
   transposeA: boolean,
   transposeB: boolean,
 ): TiledChoice | null {
@@ -123,6 +130,8 @@ export function tiledMatMulChoice(
   if (mode === true || (mode === 'transposed' && (transposeA || transposeB)))
     return { loads: loads === 'vec4' && vec4 ? 'vec4' : 'scalar', step: tileK };
   if (mode !== 'auto') return null;
+  const tiles = Math.max(plan.batchA, plan.batchB) * Math.ceil(plan.m / TILE) * Math.ceil(plan.n / TILE);
+  if (plan.splits === 1 && tiles < AUTO_MIN_TILES) return null;
   if (vec4 && plan.k >= AUTO_VEC4_MIN_K) return { loads: 'vec4', step: plan.splits > 1 ? 8 : 16 };
   if (transposeA || transposeB || plan.splits > 1 || plan.k >= AUTO_MIN_K) return { loads: 'scalar', step: 8 };
   return null;
