@@ -149,13 +149,13 @@ export interface AdaptationRecord {
 }
 
 /** Saves an adapted model as a model folder (its class names are the episode's) for `nac predict`. */
-export function saveAdaptedModel(
+export async function saveAdaptedModel(
   dir: string,
   source: AdaptationSource,
   model: ClassifierModel,
   classNames: readonly string[],
   record: AdaptationRecord,
-): void {
+): Promise<void> {
   const config = withNumClasses(source.config, record.classes.length);
-  saveModelDir(dir, config, model, { classNames: record.classes.map((c) => classNames[c] ?? String(c)), adaptation: record });
+  await saveModelDir(dir, config, model, { classNames: record.classes.map((c) => classNames[c] ?? String(c)), adaptation: record });
 }

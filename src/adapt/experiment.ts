@@ -58,8 +58,8 @@ export interface EpisodesOptions extends EpisodeOptions {
   ways: number;
   shots: number;
   episodes: number;
-  /** Called after each episode (e.g. to print it or save its model before the next one resets it). */
-  onEpisode?: (index: number, result: EpisodeResult, episode: Episode) => void;
+  /** Called (and awaited) after each episode, e.g. to print it or save its model before the next one resets it. */
+  onEpisode?: (index: number, result: EpisodeResult, episode: Episode) => void | Promise<void>;
 }
 
 /** Runs episodes 0…episodes−1 of experiment `seed`; returns every episode's accuracy and the wall time. */
@@ -75,7 +75,7 @@ export async function runEpisodes(
     const episode = sampleEpisode(data.trainByClass, data.pool, { ways: o.ways, shots: o.shots, seed: o.seed, episode: i });
     const result = await runEpisode(source, data, episode, i, o);
     accuracies.push(result.accuracy);
-    o.onEpisode?.(i, result, episode);
+    await o.onEpisode?.(i, result, episode);
   }
   return { accuracies, seconds: (performance.now() - t0) / 1000 };
 }

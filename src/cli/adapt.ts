@@ -104,13 +104,13 @@ export function registerAdapt(program: Command): void {
             ways,
             shots,
             episodes,
-            onEpisode: (i, r, ep) => {
+            onEpisode: async (i, r, ep) => {
               perEpisode.push({ episode: i, classes: ep.classes, accuracy: r.accuracy, seconds: r.seconds });
               log(
                 `episode ${i}: classes [${ep.classes.join(', ')}]  top-1 ${(100 * r.accuracy).toFixed(2)} %  (${ep.testIndices.length} test, ${r.seconds.toFixed(1)} s)`,
               );
               if (i === 0 && flags.out) {
-                saveAdaptedModel(flags.out, source, r.model, data.train.classNames, {
+                await saveAdaptedModel(flags.out, source, r.model, data.train.classNames, {
                   from: dir,
                   policy,
                   dataset: flags.data,

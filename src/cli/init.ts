@@ -26,7 +26,7 @@ export function registerInit(program: Command): void {
         const config = fs.existsSync(source) ? nacConfigFromJSON(fs.readFileSync(source, 'utf8'), source) : nacPreset(source);
         const model = new NAC(config, { seed });
         try {
-          saveModelDir(opts.out, config, model);
+          await saveModelDir(opts.out, config, model);
           console.log(`saved ${opts.out}: ${formatCount(model.parameterCount())} parameters`);
         } finally {
           model.dispose();

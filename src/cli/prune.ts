@@ -83,7 +83,7 @@ export function registerPrune(program: Command): void {
               ...(res.priorReplaced.length ? { priorReplaced: res.priorReplaced } : {}),
               ...(meta.pruned ? { previous: meta.pruned } : {}),
             };
-            saveModelDir(flags.out, res.config, res.model, { ...meta, pruned });
+            await saveModelDir(flags.out, res.config, res.model, { ...meta, pruned });
             const [a, b] = [summary(model), summary(res.model)];
             if (flags.json) {
               console.log(JSON.stringify({ out: flags.out, ...pruned, before: a, after: b }, null, 2));

@@ -14,9 +14,9 @@ import type { Module } from '../nn/module.js';
 
 export { MODEL_FORMAT, type ModelMeta } from './model-files.js';
 
-/** Saves a module's config and parameters (and optional metadata) to `dir` (created if needed). */
-export function saveModelDir(dir: string, config: object, model: Module, meta?: ModelMeta): void {
-  const files = modelToFiles(config, model, meta);
+/** Saves a module's config and parameters (and optional metadata) to `dir` (created if needed), on any backend. */
+export async function saveModelDir(dir: string, config: object, model: Module, meta?: ModelMeta): Promise<void> {
+  const files = await modelToFiles(config, model, meta);
   fs.mkdirSync(dir, { recursive: true });
   writeFileAtomic(path.join(dir, 'weights.safetensors'), files.weights);
   writeFileAtomic(path.join(dir, 'config.json'), files.config);

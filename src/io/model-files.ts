@@ -32,10 +32,16 @@ export interface ModelFiles {
   weights: Uint8Array;
 }
 
-/** Serialises a model: its config (as given), its parameters and optional metadata. */
-export function modelToFiles(config: object, model: Module, meta?: ModelMeta): ModelFiles {
+/**
+ * Serialises a model: its config (as given), its parameters and optional metadata. Parameters are read
+ * asynchronously, so this works on every backend (WebGPU has no synchronous read in Node, and in browsers
+ * only a slow one through a canvas).
+ */
+export async function modelToFiles(config: object, model: Module, meta?: ModelMeta): Promise<ModelFiles> {
+  const params = [...model.namedParameters()];
+  const values = await Promise.all(params.map(([, v]) => v.data()));
   const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
-  for (const [name, v] of model.namedParameters()) tensors.set(name, { shape: [...v.shape], data: v.dataSync() as Float32Array });
+  params.forEach(([name, v], i) => tensors.set(name, { shape: [...v.shape], data: values[i] as Float32Array }));
   return {
     weights: serializeSafetensors(tensors, { format: MODEL_FORMAT }),
     config: `${JSON.stringify({ format: MODEL_FORMAT, config, ...(meta ? { meta } : {}) }, null, 2)}\n`,

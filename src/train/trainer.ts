@@ -218,8 +218,7 @@ async function finish(
     top5: summary.test.top5,
     loss: summary.test.loss,
   });
-  await readToHost(model.namedParameters().values());
-  saveModelDir(path.join(out, 'model'), run.model, model, {
+  await saveModelDir(path.join(out, 'model'), run.model, model, {
     task: run.train.task,
     classNames: [...data.test.classNames],
     data: { ...run.train.data },

@@ -47,7 +47,7 @@ describe.each([
     expect(r.stage).toBe('features');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nac-adapt-'));
     try {
-      saveAdaptedModel(dir, source, r.model, train.classNames, {
+      await saveAdaptedModel(dir, source, r.model, train.classNames, {
         from: 'scratch',
         policy: 'linear-probe',
         dataset: 'bands',

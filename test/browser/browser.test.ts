@@ -1,9 +1,9 @@
 // The package in a real browser: the browser entry point bundles without Node built-ins and is what the
 // package resolves to for browsers, and in headless Chromium (Debian's chromium-headless-shell) a model
-// saved in Node loads over HTTP, gives the same logits as in Node and fine-tunes to the same losses, on
-// the cpu and wasm backends, with tfjs' threaded wasm build under cross-origin isolation, and on WebGPU
-// (SwiftShader). Skipped without a Chromium (the suite name says so), unless
-// NAC_REQUIRE_BROWSER=1 (CI) makes its absence a failure.
+// saved in Node loads over HTTP, gives the same logits as in Node, fine-tunes to the same losses and
+// saves (modelToFiles) to files that build the same model, on the cpu and wasm backends, with tfjs'
+// threaded wasm build under cross-origin isolation, and on WebGPU (SwiftShader). Skipped without a
+// Chromium (the suite name says so), unless NAC_REQUIRE_BROWSER=1 (CI) makes its absence a failure.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -70,7 +70,7 @@ describe.skipIf(chromium == null && !required)(
         throw new Error('NAC_REQUIRE_BROWSER=1 but no Chromium found (apt-get install chromium-headless-shell, or set NAC_CHROMIUM)');
       await initBackend({ backend: 'wasm', quiet: true });
       const model = new NAC(nacPreset('cpu-tiny'), { seed: 7 });
-      files = modelToFiles(model.config, model);
+      files = await modelToFiles(model.config, model);
       model.dispose();
       const batch = quadrantBatch(32, 11);
       c = {
@@ -130,6 +130,8 @@ describe.skipIf(chromium == null && !required)(
         expect(run.losses.at(-1) as number).toBeLessThan((run.losses[0] as number) * 0.8);
         expect(run.accuracy).toBeGreaterThan(0.5);
       }
+      // Saved (parameters read asynchronously, also on WebGPU) and built back: the same model.
+      expect(run.savedDiff).toBeLessThan(1e-6);
       expect(run.tensors[1]).toBe(run.tensors[0]);
     }
 

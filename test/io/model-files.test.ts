@@ -13,9 +13,9 @@ function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
 }
 
 describe('model files', () => {
-  it('round-trips to identical outputs and keeps the metadata', () => {
+  it('round-trips to identical outputs and keeps the metadata', async () => {
     const model = new NAC(nacPreset('cpu-tiny'), { seed: 9 }).eval();
-    const files = modelToFiles(model.config, model, { task: 'quadrants', classNames: ['a', 'b', 'c', 'd'] });
+    const files = await modelToFiles(model.config, model, { task: 'quadrants', classNames: ['a', 'b', 'c', 'd'] });
     expect(parseModelConfigFile(files.config).meta).toEqual({ task: 'quadrants', classNames: ['a', 'b', 'c', 'd'] });
     const loaded = modelFromFiles({ config: files.config, weights: files.weights.slice().buffer }).eval();
     const { x, y } = quadrantBatch(3, 4);
@@ -26,10 +26,10 @@ describe('model files', () => {
     loaded.dispose();
   });
 
-  it('building, saving, loading and disposing leave the tensor count where it was', () => {
+  it('building, saving, loading and disposing leave the tensor count where it was', async () => {
     const before = tf.memory().numTensors;
     const model = new NAC(nacPreset('cpu-tiny'), { seed: 2 });
-    const files = modelToFiles(model.config, model);
+    const files = await modelToFiles(model.config, model);
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
     for (let i = 0; i < 3; i++) modelFromFiles(files).dispose();
@@ -48,7 +48,7 @@ describe('model files', () => {
 
   it('loadModelFromURL fetches config.json and weights.safetensors under the URL; a failed fetch names the URL and status', async () => {
     const model = new NAC(nacPreset('cpu-tiny'), { seed: 4 });
-    const files = modelToFiles(model.config, model);
+    const files = await modelToFiles(model.config, model);
     const asked: string[] = [];
     const served: Record<string, BodyInit> = { 'https://x/m/config.json': files.config, 'https://x/m/weights.safetensors': files.weights };
     const fetchStub = (async (url: string) => {

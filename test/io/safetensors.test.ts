@@ -72,10 +72,10 @@ describe('safetensors', () => {
     expect(() => readSafetensors('/nonexistent/file.safetensors')).toThrow(/cannot read file \(ENOENT\)/);
   });
 
-  it('a saved model folder loads back with identical outputs; a truncated weights file is a clear error', () => {
+  it('a saved model folder loads back with identical outputs; a truncated weights file is a clear error', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nac-dir-'));
     const model = new NAC(nacPreset('cpu-tiny'), { seed: 9 }).eval();
-    saveModelDir(dir, model.config, model);
+    await saveModelDir(dir, model.config, model);
     const loaded = loadModelDir(dir).eval();
     const { x } = quadrantBatch(3, 4);
     const diff = tf.tidy(

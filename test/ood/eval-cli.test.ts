@@ -38,10 +38,10 @@ async function nac(args: string[]): Promise<{ stderr: string; stdout: string; co
 const gate = realData('fashion-mnist');
 describe.skipIf(gate.skip)(`nac eval --ood (${gate.title})`, () => {
   const dir = path.join(tmp, 'model');
-  beforeAll(() => {
+  beforeAll(async () => {
     const run = defaultRun('fashion-mnist', 'perceiver-io');
     const model = buildModel(run.model, { seed: 1 });
-    saveModelDir(dir, run.model, model, { task: 'fashion-mnist', classNames: FASHION_MNIST_CLASSES });
+    await saveModelDir(dir, run.model, model, { task: 'fashion-mnist', classNames: FASHION_MNIST_CLASSES });
     model.dispose();
   });
 

@@ -82,11 +82,11 @@ describe('pruneNAC', () => {
     res.model.dispose();
   });
 
-  it('a pruned model folder saves and loads with the same logits', () => {
+  it('a pruned model folder saves and loads with the same logits', async () => {
     const model = splitNAC([], farProp);
     const res = pruneNAC(model, { keep: { count: 1 }, score: 'degree' });
     const dir = path.join(tmp, 'pruned');
-    saveModelDir(dir, res.config, res.model, { task: 'x', pruned: { source: 'src', rule: 'degree', kept: res.kept } });
+    await saveModelDir(dir, res.config, res.model, { task: 'x', pruned: { source: 'src', rule: 'degree', kept: res.kept } });
     const loaded = loadModelDir(dir).eval();
     const x = images(4, 9);
     const a = res.model.forward(x);

@@ -60,10 +60,10 @@ describe('NAC with the non-image tokenizers', () => {
   beforeAll(() => useBackend('wasm'));
 
   for (const [name, c] of Object.entries(cases)) {
-    it(`${name}: a saved model folder loads back with identical outputs`, () => {
+    it(`${name}: a saved model folder loads back with identical outputs`, async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nac-tok-'));
       const model = new NAC(tinyConfig(c.tokenizer), { seed: 11 }).eval();
-      saveModelDir(dir, model.config, model);
+      await saveModelDir(dir, model.config, model);
       const loaded = loadModelDir(dir).eval();
       const { x, y } = c.batch(5, 3);
       // The loaded model is built from seed 0, so equal outputs also show that frozen buffers (the Fourier projection) were saved.
