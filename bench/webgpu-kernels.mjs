@@ -4,15 +4,15 @@
  * docs/performance.md): the tiled matrix product (src/engine/kernels/matmul-webgpu.ts) on the forward's and
  * the gradients' products, with scalar or vec4 loads, 8- or 16-deep contraction steps, and 'auto' (the
  * default: per product, one of those or tfjs'); the batch-split filter gradients (filter-grad-webgpu.ts) on
- * the ConvNeXt tokenizer's convolutions; and the fused eval attention (attention-webgpu.ts) on a propagator
- * layer. Alternating per round so that clock changes hit every side; prints each side's time (and TFLOP/s for the products), its ratio to tfjs' time and its
+ * the ConvNeXt tokenizer's convolutions; the fused eval attention (attention-webgpu.ts) on a propagator
+ * layer; and the fused GELU (gelu-webgpu.ts) on a GEGLU gate, forward and with its gradient. Alternating per round so that clock changes hit every side; prints each side's time (and TFLOP/s for the products), its ratio to tfjs' time and its
  * largest difference from tfjs' result relative to the largest value. Each timing is
  * `--reps` calls queued back to back, then one 1-element read (the GPU runs them in order).
  *
  * --shrink N divides the long dimensions (rows, contraction, batch) by N, for a quick run on software
  * Vulkan (bench/gpu/lavapipe.sh), where the timings mean nothing but the differences do.
  *
- *   npm run build && node bench/webgpu-kernels.mjs [--reps 20] [--rounds 5] [--shrink 1] [--only matmul,filter,attention]
+ *   npm run build && node bench/webgpu-kernels.mjs [--reps 20] [--rounds 5] [--shrink 1] [--only matmul,filter,attention,gelu]
  */
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
@@ -20,10 +20,12 @@ import { initBackend, describeBackend } from '../dist/engine/index.js';
 import { setTiledMatMulLoads, setTiledMatMulStep, setWebGpuTiledMatMul, tiledMatMulPlan } from '../dist/engine/kernels/matmul-webgpu.js';
 import { setWebGpuSplitFilterGrads } from '../dist/engine/kernels/filter-grad-webgpu.js';
 import { setWebGpuFusedAttention } from '../dist/engine/kernels/attention-webgpu.js';
+import { setWebGpuGelu } from '../dist/engine/kernels/gelu-webgpu.js';
+import { gelu } from '../dist/nn/activations.js';
 import { fusedAttention } from '../dist/engine/kernels/attention-simd.js';
 import { median } from './measure.mjs';
 
-const KINDS = ['matmul', 'filter', 'attention'];
+const KINDS = ['matmul', 'filter', 'attention', 'gelu'];
 const opts = new Command('webgpu-kernels')
   .option('--reps <n>', 'calls per timing', (v) => Number(v), 20)
   .option('--rounds <n>', 'timings per kernel (alternating)', (v) => Number(v), 5)
@@ -120,6 +122,24 @@ if (only.includes('attention')) {
     flops: 4 * B * H * nq * nk * dh,
     use: (side) => setWebGpuFusedAttention(side === 'ours'),
   });
+}
+
+if (only.includes('gelu')) {
+  // GELU on a propagator layer's GEGLU gate, [128, 256, 768]: the forward, and the forward with its gradient.
+  const shape = [cut(128), 256, 768];
+  for (const [label, call] of [
+    ['gelu forward', ([x]) => gelu(x)],
+    ['gelu forward + gradient', ([x, w]) => tf.grad((t) => gelu(t).mul(w).sum())(x)],
+  ]) {
+    cases.push({
+      label: `${label} [${shape}]`,
+      what: 'GEGLU gate, one propagator layer',
+      inputs: () => [tf.randomNormal(shape, 0, 2, 'float32', 9), tf.randomNormal(shape, 0, 1, 'float32', 10)],
+      call,
+      flops: 0,
+      use: (side) => setWebGpuGelu(side === 'ours'),
+    });
+  }
 }
 
 /** softmax(q_h·k_hᵀ·scale + bias)·v_h merged over heads, with tfjs ops (what ModAttention composes). */

@@ -8,7 +8,7 @@
 #   cpu: host (JS thread) time vs device wait of a train step, with a V8 profile (bench/profile-cpu.mjs);
 #   kernels: tfjs' kernels against this package's on the paper-tiny shapes (bench/webgpu-kernels.mjs);
 #   ab: the paper-tiny NAC with the defaults, with one change off (fused AdamW, fused layer norm, block Sum, eval cache, the tiled
-#       matmul, split filter gradients, fused attention, all three), a fixed matmul choice, or Dawn's robustness off;
+#       matmul, split filter gradients, fused attention, fused GELU, those four), a fixed matmul choice, or Dawn's robustness off;
 #   4. parity: 50 training steps on wasm and on webgpu from the same weights (bench/parity-backends.mjs).
 # Results: $OUT/run.log (everything printed) and $OUT/gpu-results.tgz (JSON and markdown of each step).
 #   bash bench/gpu/run.sh     (env: STEPS="profile-nac bench parity profile-pio" CONFIGS="paper-tiny reference" PROFILE_CONFIG=paper-tiny
@@ -143,8 +143,8 @@ for step in $STEPS; do
         "no-eval-cache:NAC_EVAL_CACHE=0" "tfjs-matmul:NAC_WEBGPU_MATMUL=tfjs" "tiled-matmul:NAC_WEBGPU_MATMUL=tiled" \
         "vec4-matmul:NAC_WEBGPU_MATMUL=tiled NAC_WEBGPU_MATMUL_LOADS=vec4" \
         "vec4-16-matmul:NAC_WEBGPU_MATMUL=tiled NAC_WEBGPU_MATMUL_LOADS=vec4 NAC_WEBGPU_MATMUL_STEP=16" \
-        "tfjs-filter-grad:NAC_WEBGPU_FILTER_GRAD=tfjs" "tfjs-attention:NAC_WEBGPU_ATTENTION=tfjs" \
-        "all-tfjs:NAC_WEBGPU_MATMUL=tfjs NAC_WEBGPU_FILTER_GRAD=tfjs NAC_WEBGPU_ATTENTION=tfjs" \
+        "tfjs-filter-grad:NAC_WEBGPU_FILTER_GRAD=tfjs" "tfjs-attention:NAC_WEBGPU_ATTENTION=tfjs" "tfjs-gelu:NAC_WEBGPU_GELU=tfjs" \
+        "all-tfjs:NAC_WEBGPU_MATMUL=tfjs NAC_WEBGPU_FILTER_GRAD=tfjs NAC_WEBGPU_ATTENTION=tfjs NAC_WEBGPU_GELU=tfjs" \
         "no-robustness:NAC_DAWN_FLAGS=enable-dawn-features=allow_unsafe_apis,disable_robustness"; do
         name=${v%%:*}
         # AB="all-on tiled-matmul ..." runs only the named variants.

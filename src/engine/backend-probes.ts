@@ -10,6 +10,7 @@ import { registerWebGpuSum } from './kernels/sum-webgpu.js';
 import { setTiledMatMulLoads, setTiledMatMulStep, setWebGpuTiledMatMul } from './kernels/matmul-webgpu.js';
 import { setWebGpuSplitFilterGrads } from './kernels/filter-grad-webgpu.js';
 import { setWebGpuFusedAttention } from './kernels/attention-webgpu.js';
+import { setWebGpuGelu } from './kernels/gelu-webgpu.js';
 import { useWriteBufferUploads } from './webgpu-uploads.js';
 import { envChoice, explainSyncReads, firstLine, isNode, prepareWebGpu, processEnv } from './webgpu.js';
 
@@ -133,7 +134,8 @@ export async function tryWebgpu(quiet: boolean): Promise<Availability> {
  * A/B timings: bench/gpu/run.sh's ab step): the block Sum (off with NAC_WEBGPU_SUM=0), the tiled matrix
  * product in 'auto' mode (NAC_WEBGPU_MATMUL=tfjs|tiled|tiled-transposed|auto, the fixed modes with
  * NAC_WEBGPU_MATMUL_LOADS and NAC_WEBGPU_MATMUL_STEP), the batch-split filter gradients
- * (NAC_WEBGPU_FILTER_GRAD=tfjs|split) and the fused eval attention (NAC_WEBGPU_ATTENTION=tfjs|fused).
+ * (NAC_WEBGPU_FILTER_GRAD=tfjs|split), the fused eval attention (NAC_WEBGPU_ATTENTION=tfjs|fused) and the
+ * fused GELU and its gradient (NAC_WEBGPU_GELU=tfjs|fused).
  */
 function configureWebGpuKernels(): void {
   if (processEnv('NAC_WEBGPU_SUM') !== '0') registerWebGpuSum();
@@ -143,4 +145,5 @@ function configureWebGpuKernels(): void {
   setTiledMatMulLoads(envChoice('NAC_WEBGPU_MATMUL_LOADS', ['scalar', 'vec4'], 'scalar'));
   setWebGpuSplitFilterGrads(envChoice('NAC_WEBGPU_FILTER_GRAD', ['tfjs', 'split'], 'split') === 'split');
   setWebGpuFusedAttention(envChoice('NAC_WEBGPU_ATTENTION', ['tfjs', 'fused'], 'fused') === 'fused');
+  setWebGpuGelu(envChoice('NAC_WEBGPU_GELU', ['tfjs', 'fused'], 'fused') === 'fused');
 }

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fusedGelu, fusedGeluActive } from '../engine/kernels/gelu-native.js';
 import { affineColumns } from './linear.js';
 
-/** GELU(x) = ½·x·(1 + erf(x/√2)); one fused kernel each way where the backend has it (wasm). */
+/** GELU(x) = ½·x·(1 + erf(x/√2)); one fused kernel each way where the backend has it (wasm, webgpu). */
 export function gelu(x: tf.Tensor): tf.Tensor {
   if (fusedGeluActive() && x.dtype === 'float32') return fusedGelu(x);
   return tf.tidy(() => x.mul(tf.erf(x.mul(Math.SQRT1_2)).add(1)).mul(0.5));

@@ -27,10 +27,10 @@ export function setWasmGelu(kernels: Pick<NativeBlas, 'gelu'> | null): boolean {
   );
 }
 
-/** Whether the active backend has the fused GELU kernels. */
+/** Whether the active backend has the fused GELU kernels (wasm: this file; webgpu: ./gelu-webgpu.ts). */
 export function fusedGeluActive(): boolean {
   const backend = tf.getBackend();
-  return backend === 'wasm' && tf.getKernel(GELU_KERNEL, backend) != null;
+  return (backend === 'wasm' || backend === 'webgpu') && tf.getKernel(GELU_KERNEL, backend) != null;
 }
 
 let fused: ((x: tf.Tensor) => tf.Tensor) | null = null;
