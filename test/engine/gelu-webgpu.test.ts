@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/index.js';
 import { setWebGpuGelu } from '../../src/engine/kernels/gelu-webgpu.js';
 import { gelu } from '../../src/nn/activations.js';
-import { randomData, relError } from './helpers.js';
+import { randomData, relError, spyWebGpuPrograms } from './helpers.js';
 
 const webgpu = await initBackend({ backend: 'webgpu', quiet: true }).then(
   () => true,
@@ -47,18 +47,7 @@ describe.skipIf(!webgpu)('fused GELU on webgpu', () => {
   });
 
   it('runs one program forward and one backward, and the composed ops when removed', () => {
-    const backend = tf.backend() as unknown as { runWebGPUProgram: (program: { shaderKey: string }, ...rest: unknown[]) => unknown };
-    const run = backend.runWebGPUProgram;
-    const keys: string[] = [];
-    backend.runWebGPUProgram = function (program, ...rest) {
-      keys.push(program.shaderKey);
-      return run.call(this, program, ...rest);
-    };
-    const programs = (f: () => tf.Tensor): string[] => {
-      keys.length = 0;
-      tf.dispose(f());
-      return [...keys];
-    };
+    const { programs, restore } = spyWebGpuPrograms();
     try {
       const x = tf.randomNormal([5, 33], 0, 2, 'float32', 3);
       setWebGpuGelu(true);
@@ -71,7 +60,7 @@ describe.skipIf(!webgpu)('fused GELU on webgpu', () => {
       expect(composed.length).toBeGreaterThanOrEqual(4);
       x.dispose();
     } finally {
-      backend.runWebGPUProgram = run;
+      restore();
     }
   });
 });

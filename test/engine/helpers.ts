@@ -88,3 +88,27 @@ export function heapEngines(native: boolean, why: string): ReadonlyArray<readonl
     ['wasm SIMD module', false, ''],
   ];
 }
+
+/**
+ * Records the shader key of every program the active webgpu backend runs, until `restore()`:
+ * `programs(f)` runs f, disposes its result and returns the keys of the programs it ran, in order.
+ */
+export function spyWebGpuPrograms(): { programs: (f: () => tf.Tensor) => string[]; restore: () => void } {
+  const backend = tf.backend() as unknown as { runWebGPUProgram: (program: { shaderKey: string }, ...rest: unknown[]) => unknown };
+  const run = backend.runWebGPUProgram;
+  const keys: string[] = [];
+  backend.runWebGPUProgram = function (program, ...rest) {
+    keys.push(program.shaderKey);
+    return run.call(this, program, ...rest);
+  };
+  return {
+    programs: (f) => {
+      keys.length = 0;
+      tf.dispose(f());
+      return [...keys];
+    },
+    restore: () => {
+      backend.runWebGPUProgram = run;
+    },
+  };
+}

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/index.js';
+import { spyWebGpuPrograms } from './helpers.js';
 import {
   AUTO_MIN_K,
   AUTO_MIN_TILES,
@@ -187,19 +188,9 @@ describe.skipIf(!webgpu)('tiled matmul on webgpu', () => {
       }
 
   it('takes the products its mode names (all, transposed, auto) and loads vec4s only where rows are a multiple of 4', () => {
-    const backend = tf.backend() as unknown as { runWebGPUProgram: (program: { shaderKey: string }, ...rest: unknown[]) => unknown };
-    const run = backend.runWebGPUProgram;
-    const keys: string[] = [];
-    backend.runWebGPUProgram = function (program, ...rest) {
-      keys.push(program.shaderKey);
-      return run.call(this, program, ...rest);
-    };
+    const spy = spyWebGpuPrograms();
     /** The tiled program's shader key, or null when tfjs' kernel ran the product. */
-    const tiledKey = (f: () => tf.Tensor): string | null => {
-      keys.length = 0;
-      tf.dispose(f());
-      return keys.find((k) => k.startsWith('nacTiledMatMul')) ?? null;
-    };
+    const tiledKey = (f: () => tf.Tensor): string | null => spy.programs(f).find((k) => k.startsWith('nacTiledMatMul')) ?? null;
     try {
       const a = filled([200, 140], 5);
       const b = filled([140, 130], 6);
@@ -220,7 +211,7 @@ describe.skipIf(!webgpu)('tiled matmul on webgpu', () => {
       expect(tiledKey(() => tf.matMul(long, w))).toMatch(/_vec4$/);
       tf.dispose([a, b, bt, long, w]);
     } finally {
-      backend.runWebGPUProgram = run;
+      spy.restore();
       setWebGpuTiledMatMul(true);
       setTiledMatMulLoads('scalar');
     }
