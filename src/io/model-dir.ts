@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from './atomic.js';
-import { SafetensorsError } from './safetensors.js';
+import { readSafetensorsBytes } from './safetensors-file.js';
 import { modelFromFiles, modelToFiles, parseModelConfigFile, type ModelMeta } from './model-files.js';
 import type { ClassifierModel, ModelConfig } from '../model/factory.js';
 import type { NAC } from '../model/nac.js';
@@ -43,14 +43,7 @@ export function readModelMeta(dir: string): ModelMeta {
 /** Loads the model of a model folder. Throws naming any missing, unexpected or misshapen weight. */
 export function loadModelDir(dir: string): ClassifierModel {
   const { text } = readConfigFile(dir);
-  const weightsFile = path.join(dir, 'weights.safetensors');
-  let weights: Uint8Array;
-  try {
-    weights = fs.readFileSync(weightsFile);
-  } catch (e) {
-    throw new SafetensorsError(weightsFile, `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return modelFromFiles({ config: text, weights }, dir);
+  return modelFromFiles({ config: text, weights: readSafetensorsBytes(path.join(dir, 'weights.safetensors')) }, dir);
 }
 
 /** Loads a model folder that must hold a NAC (e.g. for circuit inspection); throws naming the kind found otherwise. */

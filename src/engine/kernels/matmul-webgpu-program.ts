@@ -123,19 +123,20 @@ export class TiledMatMulProgram {
     const perThread = (TILE * TILE_K) / 4 / 256;
     const lanes = [...Array(perThread).keys()];
     // Vec4 e of the step (0..TILE·TILE_K/4): which 4 floats of the stored matrix, read as one vec4 when in range.
-    // Along the contiguous axis the 4 floats share the row and, rows being a multiple of 4 long, the vec4 is whole.
+    // The stored matrix's rows run along `outer` and hold `rowLen` floats; the 4 floats are consecutive along
+    // `inner` and, rows being a multiple of 4 long, the vec4 is whole. [variable, tile origin, end] per axis.
+    const load = (reg: string, l: number, array: string, base: string, outer: string[], inner: string[], perRow: number, rowLen: string) =>
+      `{ let e = t * ${perThread} + ${l}; let ${outer[0]} = ${outer[1]} + e / ${perRow}; let ${inner[0]} = ${inner[1]} + (e % ${perRow}) * 4;
+         ${reg}${l} = vec4<f32>(0.0); if (${outer[0]} < ${outer[2]} && ${inner[0]} < ${inner[2]}) { ${reg}${l} = ${array}[(${base} + ${outer[0]} * ${rowLen} + ${inner[0]}) / 4]; } }`;
+    const [k, m, n] = [
+      ['gk', 'k0', 'kEnd'],
+      ['gm', 'm0', 'M'],
+      ['gn', 'n0', 'N'],
+    ];
     const loadA = (l: number) =>
-      this.transposeA
-        ? `{ let e = t * ${perThread} + ${l}; let gk = k0 + e / ${Q}; let gm = m0 + (e % ${Q}) * 4;
-             pa${l} = vec4<f32>(0.0); if (gm < M && gk < kEnd) { pa${l} = mmA[(aBase + gk * M + gm) / 4]; } }`
-        : `{ let e = t * ${perThread} + ${l}; let gm = m0 + e / ${KQ}; let gk = k0 + (e % ${KQ}) * 4;
-             pa${l} = vec4<f32>(0.0); if (gm < M && gk < kEnd) { pa${l} = mmA[(aBase + gm * K + gk) / 4]; } }`;
+      this.transposeA ? load('pa', l, 'mmA', 'aBase', k, m, Q, 'M') : load('pa', l, 'mmA', 'aBase', m, k, KQ, 'K');
     const loadB = (l: number) =>
-      this.transposeB
-        ? `{ let e = t * ${perThread} + ${l}; let gn = n0 + e / ${KQ}; let gk = k0 + (e % ${KQ}) * 4;
-             pb${l} = vec4<f32>(0.0); if (gn < N && gk < kEnd) { pb${l} = mmB[(bBase + gn * K + gk) / 4]; } }`
-        : `{ let e = t * ${perThread} + ${l}; let gk = k0 + e / ${Q}; let gn = n0 + (e % ${Q}) * 4;
-             pb${l} = vec4<f32>(0.0); if (gn < N && gk < kEnd) { pb${l} = mmB[(bBase + gk * N + gn) / 4]; } }`;
+      this.transposeB ? load('pb', l, 'mmB', 'bBase', n, k, KQ, 'K') : load('pb', l, 'mmB', 'bBase', k, n, Q, 'N');
     // Workgroup memory holds both tiles k-major (row kk: TILE floats along m or n). A vec4 along m or n is one
     // store; a vec4 along k is four floats in four rows.
     const along = (tile: string, reg: string, l: number) =>

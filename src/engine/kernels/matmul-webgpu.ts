@@ -66,13 +66,21 @@ export const AUTO_VEC4_MIN_K = 256;
  */
 export const AUTO_MIN_TILES = 128;
 
-/** The product's sizes when the tiled program covers it, else null (the stock kernel runs it). */
-export function tiledMatMulPlan(
-  aShape: number[],
-  bShape: number[],
-  transposeA: boolean,
-  transposeB: boolean,
-): { m: number; n: number; k: number; batchA: number; batchB: number; outShape: number[]; splits: number; kChunk: number } | null {
+/** A product as the tiled program would run it: sizes, output tiles (all batch entries), contraction parts. */
+export interface TiledMatMulPlan {
+  m: number;
+  n: number;
+  k: number;
+  batchA: number;
+  batchB: number;
+  outShape: number[];
+  tiles: number;
+  splits: number;
+  kChunk: number;
+}
+
+/** The product's plan when the tiled program covers it, else null (the stock kernel runs it). */
+export function tiledMatMulPlan(aShape: number[], bShape: number[], transposeA: boolean, transposeB: boolean): TiledMatMulPlan | null {
   const ra = aShape.length;
   const rb = bShape.length;
   if (ra < 2 || rb < 2) return null;
@@ -98,7 +106,7 @@ export function tiledMatMulPlan(
   // Parts a multiple of SPLIT_ALIGN long, so each starts on a step; recount after rounding.
   const kChunk = wanted > 1 ? Math.ceil(k / wanted / SPLIT_ALIGN) * SPLIT_ALIGN : Math.max(k, 1);
   const splits = Math.ceil(k / kChunk) || 1;
-  return { m, n, k, batchA, batchB, outShape: [...outer, m, n], splits, kChunk };
+  return { m, n, k, batchA, batchB, outShape: [...outer, m, n], tiles, splits, kChunk };
 }
 
 /** Which products the tiled kernel takes: all it covers, those with a transposed operand, or 'auto' (below). */
@@ -122,7 +130,7 @@ export interface TiledChoice {
  */
 export function tiledMatMulChoice(
   mode: Exclude<TiledMatMulMode, false>,
-  plan: { m: number; n: number; k: number; batchA: number; batchB: number; splits: number },
+  plan: Pick<TiledMatMulPlan, 'm' | 'n' | 'k' | 'tiles' | 'splits'>,
   transposeA: boolean,
   transposeB: boolean,
 ): TiledChoice | null {
@@ -130,8 +138,7 @@ export function tiledMatMulChoice(
   if (mode === true || (mode === 'transposed' && (transposeA || transposeB)))
     return { loads: loads === 'vec4' && vec4 ? 'vec4' : 'scalar', step: tileK };
   if (mode !== 'auto') return null;
-  const tiles = Math.max(plan.batchA, plan.batchB) * Math.ceil(plan.m / TILE) * Math.ceil(plan.n / TILE);
-  if (plan.splits === 1 && tiles < AUTO_MIN_TILES) return null;
+  if (plan.splits === 1 && plan.tiles < AUTO_MIN_TILES) return null;
   if (vec4 && plan.k >= AUTO_VEC4_MIN_K) return { loads: 'vec4', step: plan.splits > 1 ? 8 : 16 };
   if (transposeA || transposeB || plan.splits > 1 || plan.k >= AUTO_MIN_K) return { loads: 'scalar', step: 8 };
   return null;
