@@ -11,6 +11,7 @@ import { setTiledMatMulLoads, setTiledMatMulStep, setWebGpuTiledMatMul } from '.
 import { setWebGpuSplitFilterGrads } from './kernels/filter-grad-webgpu.js';
 import { setWebGpuFusedAttention } from './kernels/attention-webgpu.js';
 import { setWebGpuGelu } from './kernels/gelu-webgpu.js';
+import { setWebGpuFusedLinear } from './kernels/linear-webgpu.js';
 import { useWriteBufferUploads } from './webgpu-uploads.js';
 import { envChoice, explainSyncReads, firstLine, isNode, prepareWebGpu, processEnv } from './webgpu.js';
 
@@ -135,7 +136,8 @@ export async function tryWebgpu(quiet: boolean): Promise<Availability> {
  * product in 'auto' mode (NAC_WEBGPU_MATMUL=tfjs|tiled|tiled-transposed|auto, the fixed modes with
  * NAC_WEBGPU_MATMUL_LOADS and NAC_WEBGPU_MATMUL_STEP), the batch-split filter gradients
  * (NAC_WEBGPU_FILTER_GRAD=tfjs|split), the fused eval attention (NAC_WEBGPU_ATTENTION=tfjs|fused) and the
- * fused GELU and its gradient (NAC_WEBGPU_GELU=tfjs|fused).
+ * fused GELU and its gradient (NAC_WEBGPU_GELU=tfjs|fused) and the fused eval linear map
+ * (NAC_WEBGPU_LINEAR=tfjs|fused).
  */
 function configureWebGpuKernels(): void {
   if (processEnv('NAC_WEBGPU_SUM') !== '0') registerWebGpuSum();
@@ -146,4 +148,5 @@ function configureWebGpuKernels(): void {
   setWebGpuSplitFilterGrads(envChoice('NAC_WEBGPU_FILTER_GRAD', ['tfjs', 'split'], 'split') === 'split');
   setWebGpuFusedAttention(envChoice('NAC_WEBGPU_ATTENTION', ['tfjs', 'fused'], 'fused') === 'fused');
   setWebGpuGelu(envChoice('NAC_WEBGPU_GELU', ['tfjs', 'fused'], 'fused') === 'fused');
+  setWebGpuFusedLinear(envChoice('NAC_WEBGPU_LINEAR', ['tfjs', 'fused'], 'fused') === 'fused' ? 'auto' : false);
 }

@@ -13,13 +13,16 @@ import * as tf from '@tensorflow/tfjs';
 import { FlatProgram, type WebGpuBackendLike } from './webgpu-program.js';
 import { GELU_GRAD_KERNEL, GELU_KERNEL } from './gelu-native.js';
 
-/** erf(a) by Abramowitz and Stegun 7.1.26, in WGSL. */
-const ERF_WGSL = `
+/** erf(a) by Abramowitz and Stegun 7.1.26 and GELU(x), in WGSL (also the tiled matmul's GEGLU epilogue's). */
+export const GELU_WGSL = `
       fn nacErf(a : f32) -> f32 {
         let z = abs(a);
         let t = 1.0 / (1.0 + 0.3275911 * z);
         let poly = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t;
         return sign(a) * (1.0 - poly * exp(-z * z));
+      }
+      fn nacGelu(x : f32) -> f32 {
+        return 0.5 * x * (1.0 + nacErf(x * 0.7071067811865476));
       }`;
 
 class GeluProgram extends FlatProgram {
@@ -38,8 +41,8 @@ class GeluProgram extends FlatProgram {
     // Φ(x) = ½(1 + erf(x/√2)); φ(x) = e^(−x²/2)/√(2π).
     const value = this.grad
       ? 'geluDy[index] * (0.5 * (1.0 + nacErf(x * 0.7071067811865476)) + x * exp(-0.5 * x * x) * 0.3989422804014327)'
-      : '0.5 * x * (1.0 + nacErf(x * 0.7071067811865476))';
-    return `${ERF_WGSL}
+      : 'nacGelu(x)';
+    return `${GELU_WGSL}
       fn main(index : i32) {
         if (index < uniforms.size) {
           let x = geluX[index];

@@ -9,16 +9,20 @@
  * cache (the [..., 2h] pre-activation never reaches memory); NacGeglu does it in a second pass where a
  * block would not fit.
  *
+ * `fusedLinear` also serves the webgpu backend, where ./linear-webgpu.ts runs the same map (without parts,
+ * with GEGLU as two products) in the tiled matrix product.
+ *
  * Forward only: `fusedLinear` returns null when tfjs is recording a gradient, when the kernels are not
  * registered for the active backend (registered on plain wasm with the SIMD module: the add-on's
- * OpenBLAS multiplies faster than these), or for inputs it does not cover; callers then compose the
- * tfjs ops. Both give the same floats (the kernel performs the same float operations in the same
+ * OpenBLAS multiplies faster than these; on webgpu by default), or for inputs it does not cover; callers
+ * then compose the tfjs ops. Both give the same floats (the kernel performs the same float operations in the same
  * order; test/engine/fused-eval.test.ts checks bit equality).
  */
 import * as tf from '@tensorflow/tfjs';
 import { nativeOutput, type WasmHeapBackend } from './matmul-native.js';
 import type { SimdKernels } from './simd-module.js';
 import { fusedWasmKernelReady, requireInput, setWasmKernels, sizeOf, type KernelArgs } from './wasm-io.js';
+import { webGpuLinear, webGpuLinearReady } from './linear-webgpu.js';
 
 /** Kernel names (package-specific: tfjs has no such kernels). */
 export const LINEAR_KERNEL = 'NacLinear';
@@ -138,8 +142,12 @@ function isSuffix(t: tf.Tensor, shape: readonly number[]): boolean {
  * joining them; scale then [U1 + U2, in], no GEGLU).
  */
 export function fusedLinear(x: tf.Tensor | readonly tf.Tensor[], weight: tf.Tensor, parts: FusedLinearParts = {}): tf.Tensor | null {
-  if (!fusedWasmKernelReady(LINEAR_KERNEL)) return null;
-  if (Array.isArray(x)) return x.length === 1 ? fusedLinear(x[0] as tf.Tensor, weight, parts) : fusedLinearOfParts(x, weight, parts);
+  const gpu = webGpuLinearReady();
+  if (!gpu && !fusedWasmKernelReady(LINEAR_KERNEL)) return null;
+  if (Array.isArray(x)) {
+    if (x.length === 1) return fusedLinear(x[0] as tf.Tensor, weight, parts);
+    return gpu ? null : fusedLinearOfParts(x, weight, parts);
+  }
   const x1 = x as tf.Tensor;
   const { scale, gain, residual, activation } = parts;
   if (!coversOperands(x1, weight, parts)) return null;
@@ -149,6 +157,7 @@ export function fusedLinear(x: tf.Tensor | readonly tf.Tensor[], weight: tf.Tens
   if (scale != null && (!isSuffix(scale, x1.shape) || scale.shape[scale.rank - 1] !== k)) return null;
   if (residual != null && !tf.util.arraysEqual(residual.shape, outShape)) return null;
   if (activation === 'geglu' && (n % 2 !== 0 || gain != null || residual != null)) return null;
+  if (gpu) return webGpuLinear({ ...parts, x: x1, weight }, activation === 'geglu');
   const m = sizeOf(lead);
   return tf.tidy(() => {
     const inputs = kernelInputs(x1.reshape([m, k]), weight, parts);

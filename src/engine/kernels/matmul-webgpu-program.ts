@@ -3,6 +3,10 @@
  * 256 threads computes a {@link TILE} × {@link TILE} output tile, a block of 8 × 8 outputs per thread read
  * from workgroup memory as vec4s, the contraction in steps of 8 or 16 staged through workgroup memory.
  *
+ * With a {@link TiledEpilogue} (./linear-webgpu.ts, evaluation only) the same program computes a whole
+ * modulated linear map: A's elements are multiplied by a per-row-period scale as they are loaded, and each output
+ * gets a bias, a gain, a residual or a GEGLU gate as it is stored, instead of a pass over the output per step.
+ *
  * Two ways to fill workgroup memory:
  * - `scalar`: every thread loads its share of the step's A and B elements one float at a time, stores them,
  *   waits at a barrier, multiplies. Any shape.
@@ -12,12 +16,37 @@
  *   arithmetic. Needs each operand's contiguous axis to be a multiple of 4 ({@link vec4Loadable}).
  */
 
+import { GELU_WGSL } from './gelu-webgpu.js';
+
 /** Output tile of one workgroup (rows and columns). */
 export const TILE = 128;
 /** Outputs per thread along each side (TILE / 16 threads). */
 const PER_THREAD = TILE / 16;
 /** How a step's operand tiles are loaded (see the header). */
 export type TileLoads = 'scalar' | 'vec4';
+
+/**
+ * What the program applies around the product (A untransposed, unsplit contraction): out = residual + gain ⊙
+ * ((A ⊙ scale)·B + bias), or with `gate` out = gate ⊙ GELU((A ⊙ scale)·B + bias). The scale has `period` rows
+ * (uniform), row r of A taking row r mod period; bias and gain are per column; residual and gate shaped like the
+ * output. Each is an extra input, in this order after A and B.
+ */
+export interface TiledEpilogue {
+  scale: boolean;
+  bias: boolean;
+  gain: boolean;
+  residual: boolean;
+  gate: boolean;
+}
+
+/** The extra inputs' names, in binding order. */
+const EPILOGUE_INPUTS: [keyof TiledEpilogue, string][] = [
+  ['scale', 'mmScale'],
+  ['bias', 'mmBias'],
+  ['gain', 'mmGain'],
+  ['residual', 'mmResidual'],
+  ['gate', 'mmGate'],
+];
 
 /** Whether the vec4 loads can read both operands: the stored matrices' rows are a multiple of 4 floats long. */
 export function vec4Loadable(m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): boolean {
@@ -44,19 +73,29 @@ export class TiledMatMulProgram {
     private readonly transposeB: boolean,
     private readonly tileK: number,
     private readonly loads: TileLoads,
+    private readonly epilogue: TiledEpilogue | null = null,
   ) {
+    if (epilogue != null && transposeA) throw new Error('TiledMatMulProgram: a scale or epilogue needs A untransposed');
     this.outputShape = outShape;
     const r = outShape.length;
     this.dispatchLayout = { x: [r - 1], y: [r - 2], z: outShape.slice(0, -2).map((_, i) => i) };
     this.dispatch = [Math.ceil(n / TILE), Math.ceil(m / TILE), workgroupsZ];
     this.shaderKey = `nacTiledMatMul_${transposeA}_${transposeB}_${tileK}_${loads}`;
     if (loads === 'vec4') this.variableComponents = [4, 4];
+    if (epilogue != null) {
+      const extra = EPILOGUE_INPUTS.filter(([key]) => epilogue[key]);
+      this.variableNames = [...this.variableNames, ...extra.map(([, name]) => name)];
+      // The scale is read like A (vec4s when A is), the rest one float at a time.
+      if (loads === 'vec4') this.variableComponents = [4, 4, ...extra.map(([key]) => (key === 'scale' ? 4 : 1))];
+      if (epilogue.scale) this.uniforms += ' period : i32,';
+      this.shaderKey += `_fused_${extra.map(([key]) => key).join('_')}`;
+    }
   }
 
   getUserCode(): string {
     const TILE_K = this.tileK;
     const body = this.loads === 'vec4' ? this.vec4Steps() : this.scalarSteps();
-    return `
+    return `${this.epilogue?.gate ? GELU_WGSL : ''}
       var<workgroup> tileA : array<vec4<f32>, ${(TILE * TILE_K) / 4}>;
       var<workgroup> tileB : array<vec4<f32>, ${(TILE * TILE_K) / 4}>;
       fn main() {
@@ -92,7 +131,7 @@ export class TiledMatMulProgram {
       ? `let kk = e / ${TILE}; let mm = e % ${TILE}; let gm = m0 + mm; let gk = k0 + kk;
          let v = select(0.0, mmA[aBase + gk * M + gm], gm < M && gk < kEnd);`
       : `let mm = e / ${TILE_K}; let kk = e % ${TILE_K}; let gm = m0 + mm; let gk = k0 + kk;
-         let v = select(0.0, mmA[aBase + gm * K + gk], gm < M && gk < kEnd);`;
+         let v = select(0.0, mmA[aBase + gm * K + gk]${this.epilogue?.scale ? ' * mmScale[(gm % uniforms.period) * K + gk]' : ''}, gm < M && gk < kEnd);`;
     const loadB = this.transposeB
       ? `let nn = e / ${TILE_K}; let kk = e % ${TILE_K}; let gn = n0 + nn; let gk = k0 + kk;
          let v = select(0.0, mmB[bBase + gn * K + gk], gn < N && gk < kEnd);`
@@ -125,16 +164,29 @@ export class TiledMatMulProgram {
     // Vec4 e of the step (0..TILE·TILE_K/4): which 4 floats of the stored matrix, read as one vec4 when in range.
     // The stored matrix's rows run along `outer` and hold `rowLen` floats; the 4 floats are consecutive along
     // `inner` and, rows being a multiple of 4 long, the vec4 is whole. [variable, tile origin, end] per axis.
-    const load = (reg: string, l: number, array: string, base: string, outer: string[], inner: string[], perRow: number, rowLen: string) =>
+    // `times`: a factor of the loaded vec4 (the epilogue's scale of A), or ''.
+    const load = (
+      reg: string,
+      l: number,
+      array: string,
+      base: string,
+      outer: string[],
+      inner: string[],
+      perRow: number,
+      rowLen: string,
+      times = '',
+    ) =>
       `{ let e = t * ${perThread} + ${l}; let ${outer[0]} = ${outer[1]} + e / ${perRow}; let ${inner[0]} = ${inner[1]} + (e % ${perRow}) * 4;
-         ${reg}${l} = vec4<f32>(0.0); if (${outer[0]} < ${outer[2]} && ${inner[0]} < ${inner[2]}) { ${reg}${l} = ${array}[(${base} + ${outer[0]} * ${rowLen} + ${inner[0]}) / 4]; } }`;
+         ${reg}${l} = vec4<f32>(0.0); if (${outer[0]} < ${outer[2]} && ${inner[0]} < ${inner[2]}) { ${reg}${l} = ${array}[(${base} + ${outer[0]} * ${rowLen} + ${inner[0]}) / 4]${times}; } }`;
     const [k, m, n] = [
       ['gk', 'k0', 'kEnd'],
       ['gm', 'm0', 'M'],
       ['gn', 'n0', 'N'],
     ];
     const loadA = (l: number) =>
-      this.transposeA ? load('pa', l, 'mmA', 'aBase', k, m, Q, 'M') : load('pa', l, 'mmA', 'aBase', m, k, KQ, 'K');
+      this.transposeA
+        ? load('pa', l, 'mmA', 'aBase', k, m, Q, 'M')
+        : load('pa', l, 'mmA', 'aBase', m, k, KQ, 'K', this.epilogue?.scale ? ' * mmScale[((gm % uniforms.period) * K + gk) / 4]' : '');
     const loadB = (l: number) =>
       this.transposeB ? load('pb', l, 'mmB', 'bBase', n, k, KQ, 'K') : load('pb', l, 'mmB', 'bBase', k, n, Q, 'N');
     // Workgroup memory holds both tiles k-major (row kk: TILE floats along m or n). A vec4 along m or n is one
@@ -184,6 +236,18 @@ export class TiledMatMulProgram {
           }`;
   }
 
+  /** Stores output element `at` (column `col`) of accumulator `acc`, through the epilogue if any (same order as the composed ops). */
+  private storeOne(at: string, col: string, acc: string): string {
+    const e = this.epilogue;
+    if (e == null) return `result[${at}] = ${acc};`;
+    let v = acc;
+    if (e.bias) v = `(${v} + mmBias[${col}])`;
+    if (e.gain) v = `(${v} * mmGain[${col}])`;
+    if (e.residual) v = `(mmResidual[${at}] + ${v})`;
+    if (e.gate) v = `(mmGate[${at}] * nacGelu(${v}))`;
+    return `result[${at}] = ${v};`;
+  }
+
   /** Writes the thread's 8 × 8 block, clipped at the matrix edges. */
   private store(): string {
     const lane = ['x', 'y', 'z', 'w'];
@@ -192,7 +256,9 @@ export class TiledMatMulProgram {
       .map(
         (i) =>
           `{ let gm = m0 + 8 * ty + ${i}; if (gm < M) { let row = cBase + gm * N + n0 + 8 * tx; let w = N - n0 - 8 * tx;\n          ` +
-          idx.map((j) => `if (${j} < w) { result[row + ${j}] = c${i}_${j >> 2}.${lane[j & 3]}; }`).join(' ') +
+          idx
+            .map((j) => `if (${j} < w) { ${this.storeOne(`row + ${j}`, `n0 + 8 * tx + ${j}`, `c${i}_${j >> 2}.${lane[j & 3]}`)} }`)
+            .join(' ') +
           ' } }',
       )
       .join('\n        ');

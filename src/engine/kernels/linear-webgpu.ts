@@ -1,0 +1,109 @@
+/**
+ * The fused evaluation linear map on tfjs' webgpu backend: NacLinear (named as its plain-wasm twin in
+ * ./linear-simd.ts, which validates the operands and calls {@link webGpuLinear}) computes
+ * out = residual + gain ⊙ ((x ⊙ scale)·W + bias) as one tiled matrix product (./matmul-webgpu-program.ts with a
+ * TiledEpilogue: the scale applied while A is loaded, the rest as each output is stored). tfjs runs a Multiply,
+ * a BatchMatMul, an Add, a Multiply and an Add, each a pass over the activations: in the paper-tiny NAC's eval
+ * forward on an H200 the modulations, bias adds, LayerScale gains and residual adds were about 5 % of the GPU
+ * time (docs/performance.md). A GEGLU after the map is two such products, the second gated by the first
+ * (a ⊙ GELU(g) as g is stored), in place of two products, two bias adds, a GELU and a Multiply.
+ *
+ * Forward only: it runs when tfjs records no gradient, the kernel is registered (NAC_WEBGPU_LINEAR=fused, the
+ * default; `tfjs` turns it off) and the tiled program takes the product in 'auto' mode without splitting its
+ * contraction (./matmul-webgpu.ts); otherwise the caller composes tfjs ops. Each output is the same float
+ * operations in the same order as the composed ops around the same tiled product
+ * (test/engine/linear-webgpu.test.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { i32, type WebGpuBackendLike } from './webgpu-program.js';
+import { TiledMatMulProgram, type TiledEpilogue } from './matmul-webgpu-program.js';
+import { tiledMatMulChoice, tiledMatMulPlan, type TiledChoice, type TiledMatMulPlan } from './matmul-webgpu.js';
+
+/** The kernel's name on webgpu (the plain-wasm one has the same name and inputs, plus x2 and GEGLU blocks). */
+export const WEBGPU_LINEAR_KERNEL = 'NacLinear';
+
+/** The optional inputs, in the order the program binds them (TiledEpilogue's). */
+const EXTRA = ['scale', 'bias', 'gain', 'residual', 'gate'] as const;
+
+/** Which products the kernel takes (as the tiled BatchMatMul's modes): 'auto' (the default) or all it covers (true). */
+let mode: 'auto' | true = 'auto';
+
+/** The tiled program's plan and choice for x [m, k]·W [k, n] when it runs it in one pass (no split), else null. */
+function tiledPass(m: number, k: number, n: number): { plan: TiledMatMulPlan; choice: TiledChoice } | null {
+  const plan = tiledMatMulPlan([m, k], [k, n], false, false);
+  const choice = plan == null || plan.splits !== 1 ? null : tiledMatMulChoice(mode, plan, false, false);
+  return plan == null || choice == null ? null : { plan, choice };
+}
+
+function linearKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const inputs = args.inputs as Record<string, tf.TensorInfo | undefined>;
+  const { x, weight } = inputs as { x: tf.TensorInfo; weight: tf.TensorInfo };
+  const [m, k] = x.shape as [number, number];
+  const n = weight.shape[1] as number;
+  const pass = tiledPass(m, k, n);
+  if (pass == null) throw new Error(`${WEBGPU_LINEAR_KERNEL} (webgpu): the tiled product does not take [${m}, ${k}]·[${k}, ${n}]`);
+  const given = EXTRA.filter((name) => inputs[name] != null);
+  const epilogue = Object.fromEntries(EXTRA.map((name) => [name, given.includes(name)])) as unknown as TiledEpilogue;
+  const { plan, choice } = pass;
+  const program = new TiledMatMulProgram([m, n], m, n, 1, false, false, choice.step, choice.loads, epilogue);
+  const uniforms = [i32(m), i32(n), i32(k), i32(1), i32(1), i32(1), i32(plan.kChunk)];
+  if (epilogue.scale) uniforms.push(i32(tf.util.sizeFromShape(inputs.scale!.shape) / k));
+  const bound = [x, weight, ...given.map((name) => inputs[name]!)];
+  return (args.backend as WebGpuBackendLike).runWebGPUProgram(program, bound, 'float32', uniforms);
+}
+
+/**
+ * Registers the webgpu NacLinear kernel for the products the tiled matmul's 'auto' mode takes unsplit ('auto'),
+ * or for every unsplit product it covers (true: tests and benchmarks, with the loads and step that
+ * setTiledMatMulLoads and setTiledMatMulStep set), or removes it (false).
+ */
+export function setWebGpuFusedLinear(how: boolean | 'auto'): void {
+  const on = how !== false;
+  if (on) mode = how;
+  const registered = tf.getKernel(WEBGPU_LINEAR_KERNEL, 'webgpu') != null;
+  if (on && !registered)
+    tf.registerKernel({ kernelName: WEBGPU_LINEAR_KERNEL, backendName: 'webgpu', kernelFunc: linearKernel as unknown as tf.KernelFunc });
+  else if (!on && registered) tf.unregisterKernel(WEBGPU_LINEAR_KERNEL, 'webgpu');
+}
+
+/** Whether the webgpu NacLinear may run now: the active backend is webgpu, it is registered, no gradient is recorded. */
+export function webGpuLinearReady(): boolean {
+  return tf.getBackend() === 'webgpu' && tf.getKernel(WEBGPU_LINEAR_KERNEL, 'webgpu') != null && !tf.engine().isTapeOn();
+}
+
+/** Operands as ./linear-simd.ts's fusedLinear has checked them: x [..., k], W [k, n], scale a suffix of x's shape, ... */
+export interface WebGpuLinearOperands {
+  x: tf.Tensor;
+  weight: tf.Tensor;
+  scale?: tf.Tensor | null;
+  bias?: tf.Tensor | null;
+  gain?: tf.Tensor | null;
+  residual?: tf.Tensor | null;
+}
+
+/**
+ * residual + gain ⊙ ((x ⊙ scale)·W + bias) → [..., n], or with `geglu` a ⊙ GELU(g) of W's two column halves
+ * → [..., n/2]; null when the tiled program would not run the product(s) in one pass.
+ */
+export function webGpuLinear(ops: WebGpuLinearOperands, geglu: boolean): tf.Tensor | null {
+  const [k, n] = ops.weight.shape as [number, number];
+  const lead = ops.x.shape.slice(0, -1);
+  const m = tf.util.sizeFromShape(lead);
+  const width = geglu ? n / 2 : n;
+  if (tiledPass(m, k, width) == null) return null;
+  const run = (inputs: Record<string, tf.Tensor | null | undefined>): tf.Tensor => {
+    const named: tf.NamedTensorMap = {};
+    for (const [name, t] of Object.entries(inputs)) if (t != null) named[name] = t;
+    return tf.engine().runKernel(WEBGPU_LINEAR_KERNEL, named, {}) as tf.Tensor;
+  };
+  return tf.tidy(() => {
+    const x = ops.x.reshape([m, k]);
+    if (!geglu) return run({ ...ops, x }).reshape([...lead, n]);
+    const half = (start: number) => ({
+      weight: tf.slice(ops.weight, [0, start], [k, width]),
+      bias: ops.bias == null ? null : tf.slice(ops.bias, [start], [width]),
+    });
+    const a = run({ x, scale: ops.scale, ...half(0) });
+    return run({ x, scale: ops.scale, ...half(width), gate: a }).reshape([...lead, width]);
+  });
+}
