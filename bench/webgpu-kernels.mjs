@@ -5,14 +5,17 @@
  * the gradients' products, with scalar or vec4 loads, 8- or 16-deep contraction steps, and 'auto' (the
  * default: per product, one of those or tfjs'); the batch-split filter gradients (filter-grad-webgpu.ts) on
  * the ConvNeXt tokenizer's convolutions; the fused eval attention (attention-webgpu.ts) on a propagator
- * layer; and the fused GELU (gelu-webgpu.ts) on a GEGLU gate, forward and with its gradient. Alternating per round so that clock changes hit every side; prints each side's time (and TFLOP/s for the products), its ratio to tfjs' time and its
+ * layer; the fused GELU (gelu-webgpu.ts) on a GEGLU gate, forward and with its gradient; the fused eval linear
+ * maps (linear-webgpu.ts) of a propagator layer against the composed ops (whose products run in the default
+ * 'auto' matmul); and the eval LayerNorm with γ and β in one kernel (layer-norm-webgpu.ts) against the norm,
+ * a Multiply and an Add. Alternating per round so that clock changes hit every side; prints each side's time (and TFLOP/s for the products), its ratio to tfjs' time and its
  * largest difference from tfjs' result relative to the largest value. Each timing is
  * `--reps` calls queued back to back, then one 1-element read (the GPU runs them in order).
  *
  * --shrink N divides the long dimensions (rows, contraction, batch) by N, for a quick run on software
  * Vulkan (bench/gpu/lavapipe.sh), where the timings mean nothing but the differences do.
  *
- *   npm run build && node bench/webgpu-kernels.mjs [--reps 20] [--rounds 5] [--shrink 1] [--only matmul,filter,attention,gelu]
+ *   npm run build && node bench/webgpu-kernels.mjs [--reps 20] [--rounds 5] [--shrink 1] [--only matmul,filter,attention,gelu,linear,layernorm]
  */
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
@@ -21,11 +24,15 @@ import { setTiledMatMulLoads, setTiledMatMulStep, setWebGpuTiledMatMul, tiledMat
 import { setWebGpuSplitFilterGrads } from '../dist/engine/kernels/filter-grad-webgpu.js';
 import { setWebGpuFusedAttention } from '../dist/engine/kernels/attention-webgpu.js';
 import { setWebGpuGelu } from '../dist/engine/kernels/gelu-webgpu.js';
-import { gelu } from '../dist/nn/activations.js';
+import { gelu, gegluAffine } from '../dist/nn/activations.js';
+import { fusedLinear } from '../dist/engine/kernels/linear-simd.js';
+import { setWebGpuFusedLinear } from '../dist/engine/kernels/linear-webgpu.js';
+import { fusedLayerNormAffine } from '../dist/engine/kernels/layer-norm-affine-simd.js';
+import { layerNorm } from '../dist/nn/layer-norm.js';
 import { fusedAttention } from '../dist/engine/kernels/attention-simd.js';
 import { median } from './measure.mjs';
 
-const KINDS = ['matmul', 'filter', 'attention', 'gelu'];
+const KINDS = ['matmul', 'filter', 'attention', 'gelu', 'linear', 'layernorm'];
 const opts = new Command('webgpu-kernels')
   .option('--reps <n>', 'calls per timing', (v) => Number(v), 20)
   .option('--rounds <n>', 'timings per kernel (alternating)', (v) => Number(v), 5)
@@ -140,6 +147,68 @@ if (only.includes('gelu')) {
       use: (side) => setWebGpuGelu(side === 'ours'),
     });
   }
+}
+
+if (only.includes('linear')) {
+  // A propagator layer's ModFC maps, paper-tiny at batch 128: [batch, modules, in]·[in, out] with the modules'
+  // modulation, and what follows each (bias; LayerScale gain and residual; GEGLU).
+  const B = cut(128);
+  for (const [rows, k, n, extras, what] of [
+    [256, 384, 384, ['bias'], 'query map'],
+    [320, 384, 384, [], 'key or value map (no bias)'],
+    [256, 384, 384, ['bias', 'gain', 'residual'], 'attention output map + LayerScale + residual'],
+    [256, 384, 1536, ['bias', 'geglu'], 'feed-forward in, GEGLU'],
+    [256, 768, 384, ['bias', 'gain', 'residual'], 'feed-forward out + LayerScale + residual'],
+  ]) {
+    const geglu = extras.includes('geglu');
+    cases.push({
+      label: `linear [${B}, ${rows}, ${k}]·[${k}, ${n}] ${extras.join('+') || 'scale only'}`,
+      what,
+      inputs: () => [
+        tf.randomNormal([B, rows, k], 0, 1, 'float32', 11),
+        tf.randomNormal([k, n], 0, 0.05, 'float32', 12),
+        tf.randomNormal([rows, k], 1, 0.1, 'float32', 13),
+        tf.randomNormal([n], 0, 1, 'float32', 14),
+        tf.randomNormal([n], 0, 0.1, 'float32', 15),
+        tf.randomNormal([B, rows, n], 0, 1, 'float32', 16),
+      ],
+      call: ([x, w, scale, b, gain, residual]) => {
+        const bias = extras.includes('bias') ? b : null;
+        if (geglu) return fusedLinear(x, w, { scale, bias, activation: 'geglu' }) ?? gegluAffine(x.mul(scale), w, bias);
+        const after = extras.includes('gain') ? { gain, residual } : {};
+        return fusedLinear(x, w, { scale, bias, ...after }) ?? composedLinear(x, w, { scale, bias, ...after });
+      },
+      flops: 2 * B * rows * k * n,
+      use: (side) => setWebGpuFusedLinear(side === 'ours' ? 'auto' : false),
+    });
+  }
+}
+if (only.includes('layernorm')) {
+  const shape = [cut(128), 256, 384];
+  let fused = true;
+  cases.push({
+    label: `LayerNorm with γ, β [${shape}]`,
+    what: 'eval, a propagator layer state norm',
+    inputs: () => [
+      tf.randomNormal(shape, 0, 2, 'float32', 17),
+      tf.randomNormal([384], 1, 0.1, 'float32', 18),
+      tf.randomNormal([384], 0, 0.1, 'float32', 19),
+    ],
+    call: ([x, g, b]) => (fused ? fusedLayerNormAffine(x, g, b, 1e-5) : null) ?? tf.tidy(() => layerNorm(x).mul(g).add(b)),
+    flops: 0,
+    use: (side) => (fused = side === 'ours'),
+  });
+}
+
+/** residual + gain ⊙ ((x ⊙ scale)·W + bias) with tfjs ops (what ModFC composes). */
+function composedLinear(x, w, { scale, bias, gain, residual }) {
+  return tf.tidy(() => {
+    let y = tf.matMul(x.mul(scale).reshape([-1, w.shape[0]]), w);
+    if (bias != null) y = y.add(bias);
+    y = y.reshape([...x.shape.slice(0, -1), w.shape[1]]);
+    if (gain != null) y = y.mul(gain);
+    return residual != null ? residual.add(y) : y;
+  });
 }
 
 /** softmax(q_h·k_hᵀ·scale + bias)·v_h merged over heads, with tfjs ops (what ModAttention composes). */

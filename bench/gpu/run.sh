@@ -133,7 +133,7 @@ for step in $STEPS; do
           --tf-flag WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=$n ${BATCH:+--batch "$BATCH"} --json "$RES/cpu-$pc-nac-submit$n.json"
       done ;;
     kernels)
-      # tfjs' kernels against this package's (tiled matmul, split filter gradients, fused attention) on the paper-tiny shapes.
+      # tfjs' kernels against this package's (tiled matmul, split filter gradients, fused attention, GELU, linear maps, LayerNorm) on the paper-tiny shapes.
       run 150 kernels node bench/webgpu-kernels.mjs ${KERNEL_ARGS:---reps 20 --rounds 5} ;;
     ab)
       # What each change buys: the $pc NAC (ours only) with the defaults (all-on), one change off, or another matmul choice.
@@ -144,7 +144,8 @@ for step in $STEPS; do
         "vec4-matmul:NAC_WEBGPU_MATMUL=tiled NAC_WEBGPU_MATMUL_LOADS=vec4" \
         "vec4-16-matmul:NAC_WEBGPU_MATMUL=tiled NAC_WEBGPU_MATMUL_LOADS=vec4 NAC_WEBGPU_MATMUL_STEP=16" \
         "tfjs-filter-grad:NAC_WEBGPU_FILTER_GRAD=tfjs" "tfjs-attention:NAC_WEBGPU_ATTENTION=tfjs" "tfjs-gelu:NAC_WEBGPU_GELU=tfjs" \
-        "all-tfjs:NAC_WEBGPU_MATMUL=tfjs NAC_WEBGPU_FILTER_GRAD=tfjs NAC_WEBGPU_ATTENTION=tfjs NAC_WEBGPU_GELU=tfjs" \
+        "tfjs-linear:NAC_WEBGPU_LINEAR=tfjs" \
+        "all-tfjs:NAC_WEBGPU_MATMUL=tfjs NAC_WEBGPU_FILTER_GRAD=tfjs NAC_WEBGPU_ATTENTION=tfjs NAC_WEBGPU_GELU=tfjs NAC_WEBGPU_LINEAR=tfjs" \
         "no-robustness:NAC_DAWN_FLAGS=enable-dawn-features=allow_unsafe_apis,disable_robustness"; do
         name=${v%%:*}
         # AB="all-on tiled-matmul ..." runs only the named variants.

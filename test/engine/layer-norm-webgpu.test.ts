@@ -1,12 +1,12 @@
 // The fused layer norm of the webgpu backend (src/engine/kernels/layer-norm-webgpu.ts) against the
 // composite tfjs version: values and gradients equal to float32 rounding, one kernel each way, no
-// leaks. Runs only where WebGPU works (the optional `webgpu` package and a Vulkan driver, e.g.
+// leaks; and the eval LayerNorm with γ and β in one kernel. Runs only where WebGPU works (the optional `webgpu` package and a Vulkan driver, e.g.
 // lavapipe: eval "$(bash bench/gpu/lavapipe.sh)"); CI has neither and skips it.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/index.js';
 import { fusedLayerNorm } from '../../src/engine/kernels/layer-norm-webgpu.js';
-import { layerNorm } from '../../src/nn/layer-norm.js';
+import { LayerNorm, layerNorm } from '../../src/nn/layer-norm.js';
 import { Rng } from '../../src/util/rng.js';
 
 const webgpu = await initBackend({ backend: 'webgpu', quiet: true }).then(
@@ -64,5 +64,29 @@ describe.skipIf(!webgpu)('fused layer norm on webgpu', () => {
     g.dispose();
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
+  });
+
+  it('runs an eval LayerNorm with γ and β as one kernel, equal to the composed ops; training composes them', async () => {
+    const rng = new Rng(4);
+    const norm = new LayerNorm(48);
+    norm.gamma!.assign(tf.tensor(rng.normalArray(48, 1)).add(1));
+    norm.beta!.assign(tf.tensor(rng.normalArray(48, 1)));
+    const x = tf.tensor(rng.normalArray(5 * 7 * 48, 2), [5, 7, 48]);
+    const info = await tf.profile(() => norm.forward(x));
+    expect(info.kernels.map((k) => k.name)).toEqual(['NacLayerNormAffine']);
+    const fused = norm.forward(x);
+    const want = tf.tidy(() => layerNorm(x).mul(norm.gamma!).add(norm.beta!));
+    expect(maxRelDiff((await fused.data()) as Float32Array, (await want.data()) as Float32Array)).toBeLessThan(1e-6);
+    // With a gradient recorded the module composes differentiable ops (γ and β get gradients).
+    const [gx, gGamma] = tf.grads((t: tf.Tensor, g: tf.Tensor) => tf.tidy(() => layerNorm(t).mul(g).add(norm.beta!).sum()))([
+      x,
+      norm.gamma!,
+    ]);
+    const grads = tf.variableGrads(() => norm.forward(x).sum(), [norm.gamma!]);
+    expect(maxRelDiff((await grads.grads[norm.gamma!.name]!.data()) as Float32Array, (await gGamma!.data()) as Float32Array)).toBeLessThan(
+      1e-5,
+    );
+    tf.dispose([x, fused, want, gx!, gGamma!, grads.value, ...Object.values(grads.grads)]);
+    norm.dispose();
   });
 });

@@ -6,15 +6,16 @@
  *
  * Forward only: `fusedLayerNormAffine` returns null when tfjs is recording a gradient, when the kernel is
  * not registered for the active backend (registered with the other fused eval kernels: plain wasm with the
- * SIMD module), or for inputs it does not cover; callers compose the ops then.
+ * SIMD module; on webgpu with the fused layer norm, ./layer-norm-webgpu.ts), or for inputs it does not cover;
+ * callers compose the ops then.
  */
 import * as tf from '@tensorflow/tfjs';
 import { nativeOutput, type WasmHeapBackend } from './matmul-native.js';
 import type { SimdKernels } from './simd-module.js';
 import { fusedWasmKernelReady, requireInput, setWasmKernels, sizeOf, type KernelArgs } from './wasm-io.js';
+import { LAYER_NORM_AFFINE_KERNEL, webGpuLayerNormAffine } from './layer-norm-webgpu.js';
 
-/** Kernel name (package-specific). */
-export const LAYER_NORM_AFFINE_KERNEL = 'NacLayerNormAffine';
+export { LAYER_NORM_AFFINE_KERNEL };
 
 function layerNormAffineKernel(simd: SimdKernels): tf.KernelFunc {
   return ((args: KernelArgs): tf.TensorInfo => {
@@ -42,10 +43,12 @@ export function setWasmFusedLayerNormAffine(simd: SimdKernels | null): boolean {
  * (gradient recording, another backend, other dtypes or shapes).
  */
 export function fusedLayerNormAffine(x: tf.Tensor, gamma: tf.Tensor | null, beta: tf.Tensor | null, eps: number): tf.Tensor | null {
-  if (!fusedWasmKernelReady(LAYER_NORM_AFFINE_KERNEL)) return null;
+  const gpu = tf.getBackend() === 'webgpu';
+  if (!gpu && !fusedWasmKernelReady(LAYER_NORM_AFFINE_KERNEL)) return null;
   const d = x.shape[x.rank - 1];
   if (d == null || d === 0 || [x, gamma, beta].some((t) => t != null && t.dtype !== 'float32')) return null;
   if ([gamma, beta].some((t) => t != null && !tf.util.arraysEqual(t.shape, [d]))) return null;
+  if (gpu) return webGpuLayerNormAffine(x, gamma, beta, eps);
   const inputs: tf.NamedTensorMap = { x };
   if (gamma != null) inputs['gamma'] = gamma;
   if (beta != null) inputs['beta'] = beta;

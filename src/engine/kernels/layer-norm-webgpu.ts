@@ -8,7 +8,9 @@
  * cost more GPU time than it saved):
  *   forward:  y = (x − μ)·r,  r = 1/√(σ² + eps)   (σ² biased, as PyTorch and the composite version)
  *   backward: dx = r·(dy − mean(dy) − ŷ·mean(dy·ŷ)), ŷ = y recomputed from x
- * ../layer-norm.ts picks this on webgpu and the composite version elsewhere.
+ * ../layer-norm.ts picks this on webgpu and the composite version elsewhere. In evaluation (no gradient
+ * recorded) a LayerNorm with γ and β is one kernel too, NacLayerNormAffine (./layer-norm-affine-simd.ts's
+ * fusedLayerNormAffine calls {@link webGpuLayerNormAffine}), where tfjs would add a Multiply and an Add.
  */
 import * as tf from '@tensorflow/tfjs';
 import { f32, i32, type ProgramUniform, type WebGpuBackendLike } from './webgpu-program.js';
@@ -17,6 +19,8 @@ import { processEnv } from '../webgpu.js';
 /** Kernel names (package-specific: tfjs has no such kernels). */
 export const LAYER_NORM_KERNEL = 'NacLayerNorm';
 export const LAYER_NORM_GRAD_KERNEL = 'NacLayerNormGrad';
+/** LN(x)·γ + β (γ, β optional), forward only; the plain-wasm kernel of ./layer-norm-affine-simd.ts has the same name. */
+export const LAYER_NORM_AFFINE_KERNEL = 'NacLayerNormAffine';
 
 const WORKGROUP = 64;
 
@@ -83,6 +87,11 @@ class RowProgram {
 }
 
 const FORWARD = `for (var i = lane; i < n; i = i + ${WORKGROUP}) { setOutputAtIndex(base + i, (lnX[base + i] - mean) * r); }`;
+/** The forward with γ (lnGamma) and/or β (lnBeta) applied in the composed ops' order. */
+const forwardAffine = (gamma: boolean, beta: boolean) => `for (var i = lane; i < n; i = i + ${WORKGROUP}) {
+          var y = (lnX[base + i] - mean) * r;${gamma ? ' y = y * lnGamma[i];' : ''}${beta ? ' y = y + lnBeta[i];' : ''}
+          setOutputAtIndex(base + i, y);
+        }`;
 const BACKWARD = `
         var gSum = 0.0;
         var gySum = 0.0;
@@ -136,7 +145,31 @@ export function registerLayerNormWebGpu(): void {
       return (backend as unknown as WebGpuBackendLike).runWebGPUProgram(program, [x, dy], 'float32', uniformsOf(x.shape, eps));
     },
   });
+  tf.registerKernel({
+    kernelName: LAYER_NORM_AFFINE_KERNEL,
+    backendName: 'webgpu',
+    kernelFunc: ({ backend, inputs, attrs }) => {
+      const { x, gamma, beta } = inputs as { x: tf.TensorInfo; gamma?: tf.TensorInfo; beta?: tf.TensorInfo };
+      const eps = (attrs as unknown as { eps: number }).eps;
+      const names = ['lnX', ...(gamma != null ? ['lnGamma'] : []), ...(beta != null ? ['lnBeta'] : [])];
+      const program = new RowProgram(x.shape, names, forwardAffine(gamma != null, beta != null), `nacLayerNormAffine_${names.join('_')}`);
+      const bound = [x, gamma, beta].filter((t): t is tf.TensorInfo => t != null);
+      return (backend as unknown as WebGpuBackendLike).runWebGPUProgram(program, bound, 'float32', uniformsOf(x.shape, eps));
+    },
+  });
   registered = true;
+}
+
+/**
+ * LN(x)·γ + β with γ, β [d] (either may be null) in one kernel while no gradient is recorded, when the fused layer
+ * norm serves webgpu ({@link fusedLayerNormActive}); else null. Inputs are checked by the caller.
+ */
+export function webGpuLayerNormAffine(x: tf.Tensor, gamma: tf.Tensor | null, beta: tf.Tensor | null, eps: number): tf.Tensor | null {
+  if (tf.getBackend() !== 'webgpu' || tf.engine().isTapeOn() || !fusedLayerNormActive()) return null;
+  const inputs: tf.NamedTensorMap = { x };
+  if (gamma != null) inputs['gamma'] = gamma;
+  if (beta != null) inputs['beta'] = beta;
+  return tf.engine().runKernel(LAYER_NORM_AFFINE_KERNEL, inputs, { eps } as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
 
 /**
