@@ -5,8 +5,9 @@
  * TiledEpilogue: the scale applied while A is loaded, the rest as each output is stored). tfjs runs a Multiply,
  * a BatchMatMul, an Add, a Multiply and an Add, each a pass over the activations: in the paper-tiny NAC's eval
  * forward on an H200 the modulations, bias adds, LayerScale gains and residual adds were about 5 % of the GPU
- * time (docs/performance.md). A GEGLU after the map is two such products, the second gated by the first
- * (a ⊙ GELU(g) as g is stored), in place of two products, two bias adds, a GELU and a Multiply.
+ * time (docs/performance.md). A GEGLU after the map is two such products, each reading its half of W's columns
+ * in place, the second gated by the first (a ⊙ GELU(g) as g is stored), in place of two weight slices, two
+ * bias slices, two products, two bias adds, a GELU and a Multiply.
  *
  * Forward only: it runs when tfjs records no gradient, the kernel is registered (NAC_WEBGPU_LINEAR=fused, the
  * default; `tfjs` turns it off) and the tiled program takes the product in 'auto' mode without splitting its
@@ -35,18 +36,28 @@ function tiledPass(m: number, k: number, n: number): { plan: TiledMatMulPlan; ch
   return plan == null || choice == null ? null : { plan, choice };
 }
 
-function linearKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+/** NacLinear's attributes on webgpu: the product reads W's columns [column, column + width) (default: all). */
+interface LinearAttrs {
+  column?: number;
+  width?: number;
+}
+
+function linearKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const inputs = args.inputs as Record<string, tf.TensorInfo | undefined>;
   const { x, weight } = inputs as { x: tf.TensorInfo; weight: tf.TensorInfo };
   const [m, k] = x.shape as [number, number];
-  const n = weight.shape[1] as number;
+  const ldB = weight.shape[1] as number;
+  const { column = 0, width = ldB } = (args.attrs ?? {}) as LinearAttrs;
+  const n = width;
   const pass = tiledPass(m, k, n);
   if (pass == null) throw new Error(`${WEBGPU_LINEAR_KERNEL} (webgpu): the tiled product does not take [${m}, ${k}]·[${k}, ${n}]`);
   const given = EXTRA.filter((name) => inputs[name] != null);
   const epilogue = Object.fromEntries(EXTRA.map((name) => [name, given.includes(name)])) as unknown as TiledEpilogue;
   const { plan, choice } = pass;
-  const program = new TiledMatMulProgram([m, n], m, n, 1, false, false, choice.step, choice.loads, epilogue);
-  const uniforms = [i32(m), i32(n), i32(k), i32(1), i32(1), i32(1), i32(plan.kChunk)];
+  // vec4 loads of a column range need it to start and W's rows to run on a multiple of 4 floats.
+  const loads = choice.loads === 'vec4' && (ldB % 4 !== 0 || column % 4 !== 0) ? 'scalar' : choice.loads;
+  const program = new TiledMatMulProgram([m, n], m, n, 1, false, false, choice.step, loads, epilogue);
+  const uniforms = [i32(m), i32(n), i32(k), i32(1), i32(1), i32(1), i32(plan.kChunk), i32(ldB), i32(column)];
   if (epilogue.scale) uniforms.push(i32(tf.util.sizeFromShape(inputs.scale!.shape) / k));
   const bound = [x, weight, ...given.map((name) => inputs[name]!)];
   return (args.backend as WebGpuBackendLike).runWebGPUProgram(program, bound, 'float32', uniforms);
@@ -91,19 +102,16 @@ export function webGpuLinear(ops: WebGpuLinearOperands, geglu: boolean): tf.Tens
   const m = tf.util.sizeFromShape(lead);
   const width = geglu ? n / 2 : n;
   if (tiledPass(m, k, width) == null) return null;
-  const run = (inputs: Record<string, tf.Tensor | null | undefined>): tf.Tensor => {
+  const run = (inputs: Record<string, tf.Tensor | null | undefined>, attrs: LinearAttrs = {}): tf.Tensor => {
     const named: tf.NamedTensorMap = {};
     for (const [name, t] of Object.entries(inputs)) if (t != null) named[name] = t;
-    return tf.engine().runKernel(WEBGPU_LINEAR_KERNEL, named, {}) as tf.Tensor;
+    return tf.engine().runKernel(WEBGPU_LINEAR_KERNEL, named, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
   };
   return tf.tidy(() => {
     const x = ops.x.reshape([m, k]);
     if (!geglu) return run({ ...ops, x }).reshape([...lead, n]);
-    const half = (start: number) => ({
-      weight: tf.slice(ops.weight, [0, start], [k, width]),
-      bias: ops.bias == null ? null : tf.slice(ops.bias, [start], [width]),
-    });
-    const a = run({ x, scale: ops.scale, ...half(0) });
-    return run({ x, scale: ops.scale, ...half(width), gate: a }).reshape([...lead, width]);
+    // The halves of W and b read in place (no slices): a, then g gated by a.
+    const a = run({ x, weight: ops.weight, scale: ops.scale, bias: ops.bias }, { column: 0, width });
+    return run({ x, weight: ops.weight, scale: ops.scale, bias: ops.bias, gate: a }, { column: width, width }).reshape([...lead, width]);
   });
 }

@@ -29,7 +29,8 @@ export type TileLoads = 'scalar' | 'vec4';
  * What the program applies around the product (A untransposed, unsplit contraction): out = residual + gain ⊙
  * ((A ⊙ scale)·B + bias), or with `gate` out = gate ⊙ GELU((A ⊙ scale)·B + bias). The scale has `period` rows
  * (uniform), row r of A taking row r mod period; bias and gain are per column; residual and gate shaped like the
- * output. Each is an extra input, in this order after A and B.
+ * output. Each is an extra input, in this order after A and B. With an epilogue B may be columns bCol..bCol + N
+ * of a matrix with ldB columns (uniforms; bias and gain entries from bCol too): a GEGLU's halves of W, unsliced.
  */
 export interface TiledEpilogue {
   scale: boolean;
@@ -87,6 +88,7 @@ export class TiledMatMulProgram {
       this.variableNames = [...this.variableNames, ...extra.map(([, name]) => name)];
       // The scale is read like A (vec4s when A is), the rest one float at a time.
       if (loads === 'vec4') this.variableComponents = [4, 4, ...extra.map(([key]) => (key === 'scale' ? 4 : 1))];
+      this.uniforms += ' ldB : i32, bCol : i32,';
       if (epilogue.scale) this.uniforms += ' period : i32,';
       this.shaderKey += `_fused_${extra.map(([key]) => key).join('_')}`;
     }
@@ -136,7 +138,7 @@ export class TiledMatMulProgram {
       ? `let nn = e / ${TILE_K}; let kk = e % ${TILE_K}; let gn = n0 + nn; let gk = k0 + kk;
          let v = select(0.0, mmB[bBase + gn * K + gk], gn < N && gk < kEnd);`
       : `let kk = e / ${TILE}; let nn = e % ${TILE}; let gn = n0 + nn; let gk = k0 + kk;
-         let v = select(0.0, mmB[bBase + gk * N + gn], gn < N && gk < kEnd);`;
+         let v = select(0.0, mmB[${this.bStart} + gk * ${this.ldB} + gn], gn < N && gk < kEnd);`;
     return `
         for (var step = 0; step < steps; step++) {
           let k0 = kStart + step * ${TILE_K};
@@ -188,7 +190,7 @@ export class TiledMatMulProgram {
         ? load('pa', l, 'mmA', 'aBase', k, m, Q, 'M')
         : load('pa', l, 'mmA', 'aBase', m, k, KQ, 'K', this.epilogue?.scale ? ' * mmScale[((gm % uniforms.period) * K + gk) / 4]' : '');
     const loadB = (l: number) =>
-      this.transposeB ? load('pb', l, 'mmB', 'bBase', n, k, KQ, 'K') : load('pb', l, 'mmB', 'bBase', k, n, Q, 'N');
+      this.transposeB ? load('pb', l, 'mmB', 'bBase', n, k, KQ, 'K') : load('pb', l, 'mmB', this.bStart, k, n, Q, this.ldB);
     // Workgroup memory holds both tiles k-major (row kk: TILE floats along m or n). A vec4 along m or n is one
     // store; a vec4 along k is four floats in four rows.
     const along = (tile: string, reg: string, l: number) =>
@@ -241,11 +243,21 @@ export class TiledMatMulProgram {
     const e = this.epilogue;
     if (e == null) return `result[${at}] = ${acc};`;
     let v = acc;
-    if (e.bias) v = `(${v} + mmBias[${col}])`;
-    if (e.gain) v = `(${v} * mmGain[${col}])`;
+    if (e.bias) v = `(${v} + mmBias[uniforms.bCol + ${col}])`;
+    if (e.gain) v = `(${v} * mmGain[uniforms.bCol + ${col}])`;
     if (e.residual) v = `(mmResidual[${at}] + ${v})`;
     if (e.gate) v = `(mmGate[${at}] * nacGelu(${v}))`;
     return `result[${at}] = ${v};`;
+  }
+
+  /** B's row length: N, or with an epilogue the uniform ldB (B's columns bCol..bCol + N of a wider matrix). */
+  private get ldB(): string {
+    return this.epilogue == null ? 'N' : 'uniforms.ldB';
+  }
+
+  /** Where B's first column starts (with an epilogue, bCol further: the bias's and gain's first entry too). */
+  private get bStart(): string {
+    return this.epilogue == null ? 'bBase' : '(bBase + uniforms.bCol)';
   }
 
   /** Writes the thread's 8 × 8 block, clipped at the matrix edges. */
