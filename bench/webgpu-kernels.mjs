@@ -4,8 +4,8 @@
  * docs/performance.md): the tiled matrix product (src/engine/kernels/matmul-webgpu.ts) on the forward's and
  * the gradients' products, with scalar or vec4 loads, 8- or 16-deep contraction steps, and 'auto' (the
  * default: per product, one of those or tfjs'); the batch-split filter gradients (filter-grad-webgpu.ts) on
- * the ConvNeXt tokenizer's convolutions; the fused eval attention (attention-webgpu.ts) on a propagator
- * layer; the fused GELU (gelu-webgpu.ts) on a GEGLU gate, forward and with its gradient; the fused eval linear
+ * the ConvNeXt tokenizer's convolutions; the fused eval attention (attention-webgpu.ts, and its opt-in blocked
+ * program, attention-webgpu-blocked.ts) on a propagator layer; the fused GELU (gelu-webgpu.ts) on a GEGLU gate, forward and with its gradient; the fused eval linear
  * maps (linear-webgpu.ts) of a propagator layer against the composed ops (whose products run in the default
  * 'auto' matmul); and the eval LayerNorm with γ and β in one kernel (layer-norm-webgpu.ts) against the norm,
  * a Multiply and an Add. Alternating per round so that clock changes hit every side; prints each side's time (and TFLOP/s for the products), its ratio to tfjs' time and its
@@ -127,7 +127,8 @@ if (only.includes('attention')) {
     call: ([q, k, v, bias]) =>
       fusedAttention(q, k, v, bias, H, 1 / Math.sqrt(dh)) ?? composedAttention(q, k, v, bias, H, 1 / Math.sqrt(dh)),
     flops: 4 * B * H * nq * nk * dh,
-    use: (side) => setWebGpuFusedAttention(side === 'ours'),
+    sides: ['tfjs', 'ours', 'blocked'],
+    use: (side) => setWebGpuFusedAttention(side === 'tfjs' ? false : side === 'blocked' ? 'blocked' : true),
   });
 }
 

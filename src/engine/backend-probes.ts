@@ -135,7 +135,7 @@ export async function tryWebgpu(quiet: boolean): Promise<Availability> {
  * A/B timings: bench/gpu/run.sh's ab step): the block Sum (off with NAC_WEBGPU_SUM=0), the tiled matrix
  * product in 'auto' mode (NAC_WEBGPU_MATMUL=tfjs|tiled|tiled-transposed|auto, the fixed modes with
  * NAC_WEBGPU_MATMUL_LOADS and NAC_WEBGPU_MATMUL_STEP), the batch-split filter gradients
- * (NAC_WEBGPU_FILTER_GRAD=tfjs|split), the fused eval attention (NAC_WEBGPU_ATTENTION=tfjs|fused) and the
+ * (NAC_WEBGPU_FILTER_GRAD=tfjs|split), the fused eval attention (NAC_WEBGPU_ATTENTION=tfjs|fused|blocked) and the
  * fused GELU and its gradient (NAC_WEBGPU_GELU=tfjs|fused) and the fused eval linear map
  * (NAC_WEBGPU_LINEAR=tfjs|fused).
  */
@@ -146,7 +146,8 @@ function configureWebGpuKernels(): void {
   setTiledMatMulStep(envChoice('NAC_WEBGPU_MATMUL_STEP', ['8', '16'], '8') === '16' ? 16 : 8);
   setTiledMatMulLoads(envChoice('NAC_WEBGPU_MATMUL_LOADS', ['scalar', 'vec4'], 'scalar'));
   setWebGpuSplitFilterGrads(envChoice('NAC_WEBGPU_FILTER_GRAD', ['tfjs', 'split'], 'split') === 'split');
-  setWebGpuFusedAttention(envChoice('NAC_WEBGPU_ATTENTION', ['tfjs', 'fused'], 'fused') === 'fused');
+  const attention = envChoice('NAC_WEBGPU_ATTENTION', ['tfjs', 'fused', 'blocked'], 'fused');
+  setWebGpuFusedAttention(attention === 'tfjs' ? false : attention === 'blocked' ? 'blocked' : true);
   setWebGpuGelu(envChoice('NAC_WEBGPU_GELU', ['tfjs', 'fused'], 'fused') === 'fused');
   setWebGpuFusedLinear(envChoice('NAC_WEBGPU_LINEAR', ['tfjs', 'fused'], 'fused') === 'fused' ? 'auto' : false);
 }

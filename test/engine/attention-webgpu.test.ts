@@ -11,6 +11,7 @@ import { fusedAttention } from '../../src/engine/kernels/attention-simd.js';
 import { setWebGpuFusedAttention } from '../../src/engine/kernels/attention-webgpu.js';
 import { NAC } from '../../src/model/nac.js';
 import { nacPreset } from '../../src/config/presets.js';
+import { spyWebGpuPrograms } from './helpers.js';
 
 const webgpu = await initBackend({ backend: 'webgpu', quiet: true }).then(
   () => true,
@@ -52,34 +53,61 @@ describe.skipIf(!webgpu)('fused attention on webgpu', () => {
     ['per-example masked bias', 2, 64, 48, 3, 8, 'per-example'],
     ['no bias, head size 64', 2, 20, 90, 2, 64, 'none'],
   ];
-  for (const [name, B, nq, nk, H, dh, biasKind] of cases) {
-    it(`${name}: [${B}, ${nq}, ${H}×${dh}] over ${nk} keys equals the composed ops`, async () => {
-      const q = tf.randomNormal([B, nq, H * dh], 0, 1, 'float32', 1);
-      const k = tf.randomNormal([B, nk, H * dh], 0, 1, 'float32', 2);
-      const v = tf.randomNormal([B, nk, H * dh], 0, 1, 'float32', 3);
-      const bias = biasKind === 'none' ? null : maskedBias(biasKind === 'shared' ? [nq, nk] : [B, nq, nk], 4);
-      const scale = 1 / Math.sqrt(dh);
-      const fused = fusedAttention(q, k, v, bias, H, scale);
-      expect(fused).not.toBeNull();
-      const want = await composed(q, k, v, bias, H, scale).data();
-      const got = await fused!.data();
-      let worst = 0;
-      for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs((got[i] as number) - (want[i] as number)));
-      expect(worst).toBeLessThan(2e-5);
-      tf.dispose([q, k, v, fused!, ...(bias ? [bias] : [])]);
-    });
-  }
+  for (const program of ['rows', 'blocked'] as const)
+    for (const [name, B, nq, nk, H, dh, biasKind] of cases) {
+      it(`${program} program, ${name}: [${B}, ${nq}, ${H}×${dh}] over ${nk} keys equals the composed ops`, async () => {
+        setWebGpuFusedAttention(program === 'blocked' ? 'blocked' : true);
+        const q = tf.randomNormal([B, nq, H * dh], 0, 1, 'float32', 1);
+        const k = tf.randomNormal([B, nk, H * dh], 0, 1, 'float32', 2);
+        const v = tf.randomNormal([B, nk, H * dh], 0, 1, 'float32', 3);
+        const bias = biasKind === 'none' ? null : maskedBias(biasKind === 'shared' ? [nq, nk] : [B, nq, nk], 4);
+        const scale = 1 / Math.sqrt(dh);
+        const fused = fusedAttention(q, k, v, bias, H, scale);
+        expect(fused).not.toBeNull();
+        const want = await composed(q, k, v, bias, H, scale).data();
+        const got = await fused!.data();
+        let worst = 0;
+        for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs((got[i] as number) - (want[i] as number)));
+        expect(worst).toBeLessThan(2e-5);
+        tf.dispose([q, k, v, fused!, ...(bias ? [bias] : [])]);
+        setWebGpuFusedAttention(true);
+      });
+    }
 
-  it('gives NaN for a row with every pair masked, as the composed softmax does', async () => {
+  it('runs the blocked program when asked, for head sizes up to 64', () => {
+    const { programs, restore } = spyWebGpuPrograms();
+    try {
+      const at = (dh: number) => {
+        const q = tf.randomNormal([2, 20, 2 * dh], 0, 1, 'float32', 1);
+        const keys = programs(() => fusedAttention(q, q, q, null, 2, 1)!);
+        q.dispose();
+        return keys;
+      };
+      setWebGpuFusedAttention('blocked');
+      expect(at(64)).toEqual(['nacAttentionBlocked_64_false']);
+      expect(at(128)).toEqual(['nacAttention_128_false']);
+      setWebGpuFusedAttention(true);
+      expect(at(64)).toEqual(['nacAttention_64_false']);
+    } finally {
+      restore();
+      setWebGpuFusedAttention(true);
+    }
+  });
+
+  it('gives NaN for a row with every pair masked, as the composed softmax does (both programs)', async () => {
     const q = tf.ones([1, 2, 4]);
     const kv = tf.ones([1, 3, 4]);
     const bias = tf.tensor2d([
       [0, 0, 0],
       [-Infinity, -Infinity, -Infinity],
     ]);
-    const out = await fusedAttention(q, kv, kv, bias, 1, 0.5)!.data();
-    expect(Array.from(out.slice(0, 4))).toEqual([1, 1, 1, 1]);
-    expect(Array.from(out.slice(4)).every(Number.isNaN)).toBe(true);
+    for (const program of [true, 'blocked'] as const) {
+      setWebGpuFusedAttention(program);
+      const out = await fusedAttention(q, kv, kv, bias, 1, 0.5)!.data();
+      expect(Array.from(out.slice(0, 4))).toEqual([1, 1, 1, 1]);
+      expect(Array.from(out.slice(4)).every(Number.isNaN)).toBe(true);
+    }
+    setWebGpuFusedAttention(true);
     tf.dispose([q, kv, bias]);
   });
 
@@ -94,18 +122,21 @@ describe.skipIf(!webgpu)('fused attention on webgpu', () => {
     tf.dispose([q, x]);
   });
 
-  it('gives a NAC the same eval logits as the composed attention', async () => {
+  it('gives a NAC the same eval logits as the composed attention (both programs)', async () => {
     const model = new NAC(nacPreset('cpu-tiny'), { seed: 5 }).eval();
     const x = tf.randomUniform([4, 8, 8, 1], 0, 1, 'float32', 6);
-    const fused = await model.forward(x).data();
     setWebGpuFusedAttention(false);
-    model.clearEvalCaches();
     const plain = await model.forward(x).data();
+    for (const program of [true, 'blocked'] as const) {
+      setWebGpuFusedAttention(program);
+      model.clearEvalCaches();
+      const fused = await model.forward(x).data();
+      let worst = 0;
+      for (let i = 0; i < plain.length; i++) worst = Math.max(worst, Math.abs((fused[i] as number) - (plain[i] as number)));
+      expect(worst, String(program)).toBeLessThan(1e-4);
+      expect(worst, String(program)).toBeGreaterThan(0); // the fused kernel really ran (its rounding differs)
+    }
     setWebGpuFusedAttention(true);
-    let worst = 0;
-    for (let i = 0; i < plain.length; i++) worst = Math.max(worst, Math.abs((fused[i] as number) - (plain[i] as number)));
-    expect(worst).toBeLessThan(1e-4);
-    expect(worst).toBeGreaterThan(0); // the fused kernel really ran (its rounding differs)
     tf.dispose(x);
     model.dispose();
   });

@@ -14,11 +14,13 @@
  * float32 rounding (test/engine/attention-webgpu.test.ts).
  *
  * initBackend registers it on webgpu (0.59x the composed ops' time for a paper-tiny propagator layer on an
- * H200: bench/webgpu-kernels.mjs, docs/performance.md); NAC_WEBGPU_ATTENTION=tfjs keeps the composed ops.
+ * H200: bench/webgpu-kernels.mjs, docs/performance.md); NAC_WEBGPU_ATTENTION=tfjs keeps the composed ops,
+ * =blocked runs ./attention-webgpu-blocked.ts's program instead (keys a block at a time; untimed).
  * Head sizes that are not a multiple of 4 or exceed {@link MAX_HEAD_DIM} fall back to the composed ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import { f32, i32, MAX_DISPATCH, type WebGpuBackendLike } from './webgpu-program.js';
+import { BLOCKED_MAX_HEAD_DIM, BlockedAttentionProgram } from './attention-webgpu-blocked.js';
 
 /** Kernel name, shared with the wasm kernel (./attention-simd.ts). */
 const ATTENTION_KERNEL = 'NacAttention';
@@ -118,15 +120,25 @@ function attentionKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown
   const [, nq, inner] = q.shape as [number, number, number];
   const nk = k.shape[1] as number;
   const dh = inner / heads;
-  const program = new AttentionProgram(q.shape, heads, dh, bias != null);
+  const program =
+    programChoice === 'blocked' && dh <= BLOCKED_MAX_HEAD_DIM
+      ? new BlockedAttentionProgram(q.shape, heads, dh, bias != null)
+      : new AttentionProgram(q.shape, heads, dh, bias != null);
   const biasStride = bias != null && bias.shape.length === 3 ? nq * nk : 0;
   const uniforms = [i32(nq), i32(nk), i32(heads), f32(scale), i32(biasStride)];
   const inputs = bias == null ? [q, k, v] : [q, k, v, bias];
   return (args.backend as WebGpuBackendLike).runWebGPUProgram(program, inputs, 'float32', uniforms);
 }
 
-/** Registers (true) or removes (false) the webgpu NacAttention kernel. */
-export function setWebGpuFusedAttention(on: boolean): void {
+/** Which program the kernel runs: this file's (one key at a time) or ./attention-webgpu-blocked.ts's. */
+let programChoice: 'rows' | 'blocked' = 'rows';
+
+/**
+ * Registers the webgpu NacAttention kernel with the one-key-at-a-time program (true) or the blocked one
+ * ('blocked', ./attention-webgpu-blocked.ts: opt-in, not yet timed on a GPU), or removes it (false).
+ */
+export function setWebGpuFusedAttention(on: boolean | 'blocked'): void {
+  if (on !== false) programChoice = on === 'blocked' ? 'blocked' : 'rows';
   const registered = tf.getKernel(ATTENTION_KERNEL, 'webgpu') != null;
   if (on && !registered) {
     tf.registerKernel({ kernelName: ATTENTION_KERNEL, backendName: 'webgpu', kernelFunc: attentionKernel as unknown as tf.KernelFunc });

@@ -1,0 +1,106 @@
+/**
+ * A second WGSL program for the webgpu NacAttention kernel (./attention-webgpu.ts chooses: opt-in with
+ * NAC_WEBGPU_ATTENTION=blocked, for A/B timing on a GPU), written without a GPU to time it: the online softmax
+ * of ./attention-webgpu.ts done a block of keys at a time, as FlashAttention-2 does. Per block of
+ * {@link BLOCK_KEYS} keys each thread (one query row) computes all the block's scores first (kept in its own
+ * column of workgroup memory),
+ * takes their maximum, rescales its accumulator once, and adds p·v for every key of the block. The one-key-at-a-time
+ * program rescales the accumulator and takes two exponentials per unmasked pair, and branches per pair on the
+ * mask, which diverges inside a warp when about two thirds of the pairs are masked at random (the NAC's truncated
+ * kernel); here masked pairs contribute p = 0 without a branch. Q, K and V are read as vec4s.
+ *
+ * Same results as the composed ops to float32 rounding, fully masked rows NaN
+ * (test/engine/attention-webgpu.test.ts runs every case on both programs). Head sizes up to
+ * {@link BLOCKED_MAX_HEAD_DIM} (the query, the accumulator and a block's scores stay in registers).
+ */
+/** Query rows per workgroup (one thread each), as in ./attention-webgpu.ts. */
+const ROWS = 64;
+/** Keys per block: scores held in registers at once. */
+export const BLOCK_KEYS = 16;
+/** Largest head size this program takes (larger ones run the one-key-at-a-time program). */
+export const BLOCKED_MAX_HEAD_DIM = 64;
+/** A score below this is a masked pair (bias -Infinity): WGSL code avoids computing with infinities. */
+const MASKED = '-3.0e38';
+
+export class BlockedAttentionProgram {
+  variableNames: string[];
+  variableComponents: number[];
+  outputShape: number[];
+  uniforms = 'nq : i32, nk : i32, heads : i32, scale : f32, biasStride : i32,';
+  workgroupSize: [number, number, number] = [ROWS, 1, 1];
+  dispatchLayout = { x: [1], y: [2], z: [0] };
+  dispatch: [number, number, number];
+  shaderKey: string;
+  constructor(
+    shape: number[],
+    heads: number,
+    private readonly dh: number,
+    private readonly hasBias: boolean,
+  ) {
+    this.variableNames = hasBias ? ['atQ', 'atK', 'atV', 'atBias'] : ['atQ', 'atK', 'atV'];
+    this.variableComponents = hasBias ? [4, 4, 4, 1] : [4, 4, 4];
+    this.outputShape = shape;
+    this.dispatch = [Math.ceil((shape[1] as number) / ROWS), heads, shape[0] as number];
+    this.shaderKey = `nacAttentionBlocked_${dh}_${hasBias}`;
+  }
+
+  getUserCode(): string {
+    const D4 = this.dh / 4;
+    const lanes = [...Array(D4).keys()];
+    const bias = this.hasBias ? ` + atBias[b * uniforms.biasStride + iRow * uniforms.nk + min(j, uniforms.nk - 1)]` : '';
+    return `
+      var<workgroup> kTile : array<vec4<f32>, ${BLOCK_KEYS * D4}>;
+      var<workgroup> vTile : array<vec4<f32>, ${BLOCK_KEYS * D4}>;
+      var<workgroup> sTile : array<f32, ${BLOCK_KEYS * ROWS}>;
+      fn main() {
+        let i = i32(workgroupId.x) * ${ROWS} + i32(localId.x);
+        let h = i32(workgroupId.y);
+        let b = i32(workgroupId.z);
+        let ld4 = uniforms.heads * ${D4};
+        let valid = i < uniforms.nq;
+        let iRow = min(i, uniforms.nq - 1);
+        let qRow = (b * uniforms.nq + iRow) * ld4 + h * ${D4};
+        ${lanes.map((d) => `let q${d} = atQ[qRow + ${d}] * uniforms.scale;`).join(' ')}
+        ${lanes.map((d) => `var acc${d} = vec4<f32>(0.0);`).join(' ')}
+        var m = ${MASKED};
+        var l = 0.0;
+        let me = i32(localId.x);
+        for (var j0 = 0; j0 < uniforms.nk; j0 = j0 + ${BLOCK_KEYS}) {
+          for (var e = i32(localId.x); e < ${BLOCK_KEYS * D4}; e = e + ${ROWS}) {
+            let j = j0 + e / ${D4};
+            let at = (b * uniforms.nk + min(j, uniforms.nk - 1)) * ld4 + h * ${D4} + e % ${D4};
+            let inside = j < uniforms.nk;
+            kTile[e] = select(vec4<f32>(0.0), atK[at], inside);
+            vTile[e] = select(vec4<f32>(0.0), atV[at], inside);
+          }
+          workgroupBarrier();
+          // The block's scores: q·k (q pre-scaled) + bias, or MASKED for a masked pair or a key or row past the end.
+          var mBlock = ${MASKED};
+          for (var jj = 0; jj < ${BLOCK_KEYS}; jj = jj + 1) {
+            let j = j0 + jj;
+            let r = ${lanes.map((d) => `dot(q${d}, kTile[jj * ${D4} + ${d}])`).join(' + ')}${bias};
+            sTile[jj * ${ROWS} + me] = select(${MASKED}, r, valid && j < uniforms.nk && r > ${MASKED});
+            mBlock = max(mBlock, sTile[jj * ${ROWS} + me]);
+          }
+          if (mBlock > ${MASKED}) {
+            let mNew = max(m, mBlock);
+            let corr = exp(m - mNew);
+            l = l * corr;
+            ${lanes.map((d) => `acc${d} = acc${d} * corr;`).join(' ')}
+            for (var jj = 0; jj < ${BLOCK_KEYS}; jj = jj + 1) {
+              let sj = sTile[jj * ${ROWS} + me];
+              let p = select(0.0, exp(sj - mNew), sj > ${MASKED});
+              l = l + p;
+              ${lanes.map((d) => `acc${d} = fma(vec4<f32>(p), vTile[jj * ${D4} + ${d}], acc${d});`).join(' ')}
+            }
+            m = mNew;
+          }
+          workgroupBarrier();
+        }
+        if (valid) {
+          let oRow = (b * uniforms.nq + i) * ld4 * 4 + h * ${this.dh};
+          ${lanes.map((d) => [0, 1, 2, 3].map((c) => `result[oRow + ${4 * d + c}] = acc${d}[${c}] / l;`).join(' ')).join('\n          ')}
+        }
+      }`;
+  }
+}
