@@ -3,19 +3,19 @@
  * NAC_WEBGPU_ATTENTION=blocked, for A/B timing on a GPU), written without a GPU to time it: the online softmax
  * of ./attention-webgpu.ts done a block of keys at a time, as FlashAttention-2 does. Per block of
  * {@link BLOCK_KEYS} keys each thread (one query row) computes all the block's scores first (kept in its own
- * column of workgroup memory),
- * takes their maximum, rescales its accumulator once, and adds p·v for every key of the block. The one-key-at-a-time
- * program rescales the accumulator and takes two exponentials per unmasked pair, and branches per pair on the
- * mask, which diverges inside a warp when about two thirds of the pairs are masked at random (the NAC's truncated
- * kernel); here masked pairs contribute p = 0 without a branch. Q, K and V are read as vec4s.
+ * column of workgroup memory), takes their maximum, rescales its accumulator once, and adds p·v for every key of
+ * the block. The one-key-at-a-time program rescales the accumulator and takes two exponentials per unmasked
+ * pair, and branches per pair on the mask, which diverges inside a warp when about two thirds of the pairs are
+ * masked at random (the NAC's truncated kernel); here masked pairs contribute p = 0 without a branch. Q, K and V
+ * are read as vec4s.
  *
  * Same results as the composed ops to float32 rounding, fully masked rows NaN
  * (test/engine/attention-webgpu.test.ts runs every case on both programs). Head sizes up to
- * {@link BLOCKED_MAX_HEAD_DIM} (the query, the accumulator and a block's scores stay in registers).
+ * {@link BLOCKED_MAX_HEAD_DIM} (the query and the accumulator stay in registers: dh/2 vec4s per thread).
  */
 /** Query rows per workgroup (one thread each), as in ./attention-webgpu.ts. */
 const ROWS = 64;
-/** Keys per block: scores held in registers at once. */
+/** Keys per block (a block's K and V tiles and scores are in workgroup memory at once). */
 export const BLOCK_KEYS = 16;
 /** Largest head size this program takes (larger ones run the one-key-at-a-time program). */
 export const BLOCKED_MAX_HEAD_DIM = 64;
