@@ -1,7 +1,7 @@
 /**
  * A second WGSL program for the webgpu NacAttention kernel (./attention-webgpu.ts chooses: opt-in with
  * NAC_WEBGPU_ATTENTION=blocked, for A/B timing on a GPU), written without a GPU to time it: the online softmax
- * of ./attention-webgpu.ts done a block of keys at a time, as FlashAttention-2 does. Per block of
+ * of ./attention-webgpu-program.ts done a block of keys at a time, as FlashAttention-2 does. Per block of
  * {@link BLOCK_KEYS} keys each thread (one query row) computes all the block's scores first (kept in its own
  * column of workgroup memory), takes their maximum, rescales its accumulator once, and adds p·v for every key of
  * the block. The one-key-at-a-time program rescales the accumulator and takes two exponentials per unmasked
@@ -13,8 +13,8 @@
  * (test/engine/attention-webgpu.test.ts runs every case on both programs). Head sizes up to
  * {@link BLOCKED_MAX_HEAD_DIM} (the query and the accumulator stay in registers: dh/2 vec4s per thread).
  */
-/** Query rows per workgroup (one thread each), as in ./attention-webgpu.ts. */
-const ROWS = 64;
+import { AttentionProgram, ROWS } from './attention-webgpu-program.js';
+
 /** Keys per block (a block's K and V tiles and scores are in workgroup memory at once). */
 export const BLOCK_KEYS = 16;
 /** Largest head size this program takes (larger ones run the one-key-at-a-time program). */
@@ -22,29 +22,16 @@ export const BLOCKED_MAX_HEAD_DIM = 64;
 /** A score below this is a masked pair (bias -Infinity): WGSL code avoids computing with infinities. */
 const MASKED = '-3.0e38';
 
-export class BlockedAttentionProgram {
-  variableNames: string[];
+/** The same inputs, uniforms and dispatch as ./attention-webgpu-program.ts's program; Q, K, V bound as vec4s. */
+export class BlockedAttentionProgram extends AttentionProgram {
   variableComponents: number[];
-  outputShape: number[];
-  uniforms = 'nq : i32, nk : i32, heads : i32, scale : f32, biasStride : i32,';
-  workgroupSize: [number, number, number] = [ROWS, 1, 1];
-  dispatchLayout = { x: [1], y: [2], z: [0] };
-  dispatch: [number, number, number];
-  shaderKey: string;
-  constructor(
-    shape: number[],
-    heads: number,
-    private readonly dh: number,
-    private readonly hasBias: boolean,
-  ) {
-    this.variableNames = hasBias ? ['atQ', 'atK', 'atV', 'atBias'] : ['atQ', 'atK', 'atV'];
+  constructor(shape: number[], heads: number, dh: number, hasBias: boolean) {
+    super(shape, heads, dh, hasBias);
     this.variableComponents = hasBias ? [4, 4, 4, 1] : [4, 4, 4];
-    this.outputShape = shape;
-    this.dispatch = [Math.ceil((shape[1] as number) / ROWS), heads, shape[0] as number];
     this.shaderKey = `nacAttentionBlocked_${dh}_${hasBias}`;
   }
 
-  getUserCode(): string {
+  override getUserCode(): string {
     const D4 = this.dh / 4;
     const lanes = [...Array(D4).keys()];
     const bias = this.hasBias ? ` + atBias[b * uniforms.biasStride + iRow * uniforms.nk + min(j, uniforms.nk - 1)]` : '';
