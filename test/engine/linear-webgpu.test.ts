@@ -95,7 +95,11 @@ describe.skipIf(!webgpu)('fused linear map on webgpu', () => {
 
   it('computes GEGLU as two products on the halves of W in place, the second gated by the first, equal to the composed GEGLU', async () => {
     // 2h = 402: halves of 201 columns, read by scalar loads whatever is asked.
-    for (const [loads, twoH] of [['vec4', 400], ['scalar', 400], ['vec4', 402]] as const) {
+    for (const [loads, twoH] of [
+      ['vec4', 400],
+      ['scalar', 400],
+      ['vec4', 402],
+    ] as const) {
       setTiledMatMulLoads(loads);
       const x = values([3, 100, 260], 7);
       const w = values([260, twoH], 8).mul(0.1);
