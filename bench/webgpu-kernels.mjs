@@ -1,21 +1,27 @@
 #!/usr/bin/env node
 /**
  * This package's webgpu kernels against tfjs' own, on the paper-tiny NAC's shapes (from the H200 profile in
- * docs/performance.md): the tiled matrix product (src/engine/kernels/matmul-webgpu.ts) on the forward's and
- * the gradients' products, with scalar or vec4 loads, 8- or 16-deep contraction steps, and 'auto' (the
- * default: per product, one of those or tfjs'); the batch-split filter gradients (filter-grad-webgpu.ts) on
- * the ConvNeXt tokenizer's convolutions; the fused eval attention (attention-webgpu.ts, and its opt-in blocked
- * program, attention-webgpu-blocked.ts) on a propagator layer; the fused GELU (gelu-webgpu.ts) on a GEGLU gate, forward and with its gradient; the fused eval linear
- * maps (linear-webgpu.ts) of a propagator layer against the composed ops (whose products run in the default
- * 'auto' matmul); and the eval LayerNorm with γ and β in one kernel (layer-norm-webgpu.ts) against the norm,
- * a Multiply and an Add. Alternating per round so that clock changes hit every side; prints each side's time (and TFLOP/s for the products), its ratio to tfjs' time and its
- * largest difference from tfjs' result relative to the largest value. Each timing is
- * `--reps` calls queued back to back, then one 1-element read (the GPU runs them in order).
+ * docs/performance.md):
+ * - matmul: the tiled matrix product (src/engine/kernels/matmul-webgpu.ts) on the forward's and the gradients'
+ *   products, with scalar or vec4 loads, 8- or 16-deep contraction steps, and 'auto' (the default: per product,
+ *   one of those or tfjs');
+ * - filter: the batch-split filter gradients (filter-grad-webgpu.ts) on the ConvNeXt tokenizer's convolutions;
+ * - attention: the fused eval attention (attention-webgpu.ts) and its opt-in blocked program
+ *   (attention-webgpu-blocked.ts) on a propagator layer;
+ * - gelu: the fused GELU (gelu-webgpu.ts) on a GEGLU gate, forward and with its gradient;
+ * - linear: the fused eval linear maps (linear-webgpu.ts) of a propagator layer against the composed ops (whose
+ *   products run in the default 'auto' matmul);
+ * - layernorm: the eval LayerNorm with γ and β in one kernel (layer-norm-webgpu.ts) against the norm, a
+ *   Multiply and an Add.
+ * Alternating per round so that clock changes hit every side; prints each side's time (and TFLOP/s for the
+ * products), its ratio to tfjs' time and its largest difference from tfjs' result relative to the largest
+ * value. Each timing is `--reps` calls queued back to back, then one 1-element read (the GPU runs them in order).
  *
  * --shrink N divides the long dimensions (rows, contraction, batch) by N, for a quick run on software
  * Vulkan (bench/gpu/lavapipe.sh), where the timings mean nothing but the differences do.
  *
- *   npm run build && node bench/webgpu-kernels.mjs [--reps 20] [--rounds 5] [--shrink 1] [--only matmul,filter,attention,gelu,linear,layernorm]
+ *   npm run build && node bench/webgpu-kernels.mjs [--reps 20] [--rounds 5] [--shrink 1]
+ *     [--only matmul,filter,attention,gelu,linear,layernorm]
  */
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';

@@ -57,20 +57,23 @@ describe.skipIf(!webgpu)('fused attention on webgpu', () => {
     for (const [name, B, nq, nk, H, dh, biasKind] of cases) {
       it(`${program} program, ${name}: [${B}, ${nq}, ${H}×${dh}] over ${nk} keys equals the composed ops`, async () => {
         setWebGpuFusedAttention(program === 'blocked' ? 'blocked' : true);
-        const q = tf.randomNormal([B, nq, H * dh], 0, 1, 'float32', 1);
-        const k = tf.randomNormal([B, nk, H * dh], 0, 1, 'float32', 2);
-        const v = tf.randomNormal([B, nk, H * dh], 0, 1, 'float32', 3);
-        const bias = biasKind === 'none' ? null : maskedBias(biasKind === 'shared' ? [nq, nk] : [B, nq, nk], 4);
-        const scale = 1 / Math.sqrt(dh);
-        const fused = fusedAttention(q, k, v, bias, H, scale);
-        expect(fused).not.toBeNull();
-        const want = await composed(q, k, v, bias, H, scale).data();
-        const got = await fused!.data();
-        let worst = 0;
-        for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs((got[i] as number) - (want[i] as number)));
-        expect(worst).toBeLessThan(2e-5);
-        tf.dispose([q, k, v, fused!, ...(bias ? [bias] : [])]);
-        setWebGpuFusedAttention(true);
+        try {
+          const q = tf.randomNormal([B, nq, H * dh], 0, 1, 'float32', 1);
+          const k = tf.randomNormal([B, nk, H * dh], 0, 1, 'float32', 2);
+          const v = tf.randomNormal([B, nk, H * dh], 0, 1, 'float32', 3);
+          const bias = biasKind === 'none' ? null : maskedBias(biasKind === 'shared' ? [nq, nk] : [B, nq, nk], 4);
+          const scale = 1 / Math.sqrt(dh);
+          const fused = fusedAttention(q, k, v, bias, H, scale);
+          expect(fused).not.toBeNull();
+          const want = await composed(q, k, v, bias, H, scale).data();
+          const got = await fused!.data();
+          let worst = 0;
+          for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs((got[i] as number) - (want[i] as number)));
+          expect(worst).toBeLessThan(2e-5);
+          tf.dispose([q, k, v, fused!, ...(bias ? [bias] : [])]);
+        } finally {
+          setWebGpuFusedAttention(true);
+        }
       });
     }
 

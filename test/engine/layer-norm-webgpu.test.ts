@@ -1,7 +1,8 @@
 // The fused layer norm of the webgpu backend (src/engine/kernels/layer-norm-webgpu.ts) against the
 // composite tfjs version: values and gradients equal to float32 rounding, one kernel each way, no
-// leaks; and the eval LayerNorm with γ and β in one kernel. Runs only where WebGPU works (the optional `webgpu` package and a Vulkan driver, e.g.
-// lavapipe: eval "$(bash bench/gpu/lavapipe.sh)"); CI has neither and skips it.
+// leaks; and the eval LayerNorm with γ and β in one kernel. Runs only where WebGPU works (the optional
+// `webgpu` package and a Vulkan driver, e.g. lavapipe: eval "$(bash bench/gpu/lavapipe.sh)"); CI has
+// neither and skips it.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/index.js';
