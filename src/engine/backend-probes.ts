@@ -11,7 +11,7 @@ import { setTiledMatMulLoads, setTiledMatMulStep, setWebGpuTiledMatMul } from '.
 import { setWebGpuSplitFilterGrads } from './kernels/filter-grad-webgpu.js';
 import { setWebGpuFusedAttention } from './kernels/attention-webgpu.js';
 import { setWebGpuGelu } from './kernels/gelu-webgpu.js';
-import { setWebGpuFusedLinear } from './kernels/linear-webgpu.js';
+import { fusedLinearMode, setWebGpuFusedLinear } from './kernels/linear-webgpu.js';
 import { useWriteBufferUploads } from './webgpu-uploads.js';
 import { envChoice, explainSyncReads, firstLine, isNode, prepareWebGpu, processEnv } from './webgpu.js';
 
@@ -137,17 +137,20 @@ export async function tryWebgpu(quiet: boolean): Promise<Availability> {
  * NAC_WEBGPU_MATMUL_LOADS and NAC_WEBGPU_MATMUL_STEP), the batch-split filter gradients
  * (NAC_WEBGPU_FILTER_GRAD=tfjs|split), the fused eval attention (NAC_WEBGPU_ATTENTION=tfjs|fused|blocked) and the
  * fused GELU and its gradient (NAC_WEBGPU_GELU=tfjs|fused) and the fused eval linear map
- * (NAC_WEBGPU_LINEAR=tfjs|fused).
+ * (NAC_WEBGPU_LINEAR=tfjs|fused; it follows NAC_WEBGPU_MATMUL: the products and loads of `auto` or `tiled`, off
+ * with `tfjs` and `tiled-transposed`).
  */
 function configureWebGpuKernels(): void {
   if (processEnv('NAC_WEBGPU_SUM') !== '0') registerWebGpuSum();
   const matmul = envChoice('NAC_WEBGPU_MATMUL', ['tfjs', 'tiled', 'tiled-transposed', 'auto'], 'auto');
-  setWebGpuTiledMatMul(matmul === 'tiled' ? true : matmul === 'tiled-transposed' ? 'transposed' : matmul === 'auto' ? 'auto' : false);
+  const tiled = matmul === 'tiled' ? true : matmul === 'tiled-transposed' ? 'transposed' : matmul === 'auto' ? 'auto' : false;
+  setWebGpuTiledMatMul(tiled);
   setTiledMatMulStep(envChoice('NAC_WEBGPU_MATMUL_STEP', ['8', '16'], '8') === '16' ? 16 : 8);
   setTiledMatMulLoads(envChoice('NAC_WEBGPU_MATMUL_LOADS', ['scalar', 'vec4'], 'scalar'));
   setWebGpuSplitFilterGrads(envChoice('NAC_WEBGPU_FILTER_GRAD', ['tfjs', 'split'], 'split') === 'split');
   const attention = envChoice('NAC_WEBGPU_ATTENTION', ['tfjs', 'fused', 'blocked'], 'fused');
   setWebGpuFusedAttention(attention === 'tfjs' ? false : attention === 'blocked' ? 'blocked' : true);
   setWebGpuGelu(envChoice('NAC_WEBGPU_GELU', ['tfjs', 'fused'], 'fused') === 'fused');
-  setWebGpuFusedLinear(envChoice('NAC_WEBGPU_LINEAR', ['tfjs', 'fused'], 'fused') === 'fused' ? 'auto' : false);
+  const linear = envChoice('NAC_WEBGPU_LINEAR', ['tfjs', 'fused'], 'fused') === 'fused';
+  setWebGpuFusedLinear(linear ? fusedLinearMode(tiled) : false);
 }

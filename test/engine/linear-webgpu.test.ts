@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/index.js';
 import { fusedLinear } from '../../src/engine/kernels/linear-simd.js';
-import { setWebGpuFusedLinear } from '../../src/engine/kernels/linear-webgpu.js';
+import { fusedLinearMode, setWebGpuFusedLinear } from '../../src/engine/kernels/linear-webgpu.js';
 import { setTiledMatMulLoads, setTiledMatMulStep, setWebGpuTiledMatMul } from '../../src/engine/kernels/matmul-webgpu.js';
 import { gegluAffine } from '../../src/nn/activations.js';
 import { NAC } from '../../src/model/nac.js';
@@ -47,6 +47,15 @@ async function read(t: tf.Tensor): Promise<Float32Array> {
   t.dispose();
   return data;
 }
+
+describe('fused linear map mode (any backend)', () => {
+  it('follows the tiled matmul mode, and is off where untransposed products stay on tfjs', () => {
+    expect(fusedLinearMode('auto')).toBe('auto');
+    expect(fusedLinearMode(true)).toBe(true);
+    expect(fusedLinearMode('transposed')).toBe(false);
+    expect(fusedLinearMode(false)).toBe(false);
+  });
+});
 
 describe.skipIf(!webgpu)('fused linear map on webgpu', () => {
   // test/setup.ts selects the test backend (wasm) before each file's tests: switch back to webgpu.

@@ -10,15 +10,16 @@
  * bias slices, two products, two bias adds, a GELU and a Multiply.
  *
  * Forward only: it runs when tfjs records no gradient, the kernel is registered (NAC_WEBGPU_LINEAR=fused, the
- * default; `tfjs` turns it off) and the tiled program takes the product in 'auto' mode without splitting its
- * contraction (./matmul-webgpu.ts); otherwise the caller composes tfjs ops. Each output is the same float
+ * default; `tfjs` turns it off, and so do NAC_WEBGPU_MATMUL=tfjs and =tiled-transposed, which tile no
+ * untransposed product) and the tiled program takes the product in the matmul's mode ('auto', or `tiled`'s
+ * loads and step) without splitting its contraction (./matmul-webgpu.ts); otherwise the caller composes tfjs ops. Each output is the same float
  * operations in the same order as the composed ops around the same tiled product
  * (test/engine/linear-webgpu.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { i32, type WebGpuBackendLike } from './webgpu-program.js';
 import { TiledMatMulProgram, type TiledEpilogue } from './matmul-webgpu-program.js';
-import { tiledMatMulChoice, tiledMatMulPlan, type TiledChoice, type TiledMatMulPlan } from './matmul-webgpu.js';
+import { tiledMatMulChoice, tiledMatMulPlan, type TiledChoice, type TiledMatMulMode, type TiledMatMulPlan } from './matmul-webgpu.js';
 
 /** The kernel's name on webgpu (the plain-wasm one has the same name and inputs, plus x2 and GEGLU blocks). */
 export const WEBGPU_LINEAR_KERNEL = 'NacLinear';
@@ -61,6 +62,15 @@ function linearKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; a
   if (epilogue.scale) uniforms.push(i32(tf.util.sizeFromShape(inputs.scale!.shape) / k));
   const bound = [x, weight, ...given.map((name) => inputs[name]!)];
   return (args.backend as WebGpuBackendLike).runWebGPUProgram(program, bound, 'float32', uniforms);
+}
+
+/**
+ * How the fused map runs under the tiled BatchMatMul's mode, so that a matmul switch (NAC_WEBGPU_MATMUL) covers
+ * the linear maps' products too: the same choices in 'auto', the fixed loads and step in `true`, and off
+ * (false) where the matmul tiles no untransposed product ('transposed', false).
+ */
+export function fusedLinearMode(matmul: TiledMatMulMode): boolean | 'auto' {
+  return matmul === 'auto' || matmul === true ? matmul : false;
 }
 
 /**
