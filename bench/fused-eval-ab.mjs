@@ -6,9 +6,11 @@
  * logit difference between the two and, with --profile, each way's kernel count and time (and count) by kernel.
  *
  * With --ops, first the same for single ops on the reference shapes: a ModFC with bias, LayerScale and
- * residual, a GEGLU ModFC, 4-head attention over 80 senders, layer norm with its affine.
+ * residual, a GEGLU ModFC, 4-head attention over 80 senders, layer norm with its affine. With --native, on the
+ * native add-on's products instead, where of the three only the fused attention runs by default: it alone
+ * is switched.
  *
- *   npm run build && node bench/fused-eval-ab.mjs [--config reference|small] [--repeats 15] [--profile] [--ops]
+ *   npm run build && node bench/fused-eval-ab.mjs [--config reference|small] [--repeats 15] [--profile] [--ops] [--native]
  */
 import { Command, Option } from 'commander';
 import * as tf from '@tensorflow/tfjs';
@@ -30,10 +32,11 @@ const opts = new Command('fused-eval-ab')
   .option('--repeats <n>', 'timed forwards each way', (v) => Number(v), 15)
   .option('--profile', 'also print each way kernel times (tf.profile of one forward)', false)
   .option('--ops', 'first time single ops each way', false)
+  .option('--native', 'on the native add-on (switching only the fused attention)', false)
   .parse(process.argv)
   .opts();
 
-await initBackend({ backend: 'wasm', native: false, quiet: true });
+const report = await initBackend({ backend: 'wasm', native: opts.native, quiet: true });
 const simd = (await loadSimdKernels(tf.findBackend('wasm'))).kernels;
 if (simd == null) throw new Error('the SIMD module did not load: nothing to compare');
 const cfg = benchConfig(opts.config);
@@ -43,9 +46,9 @@ const x = tf.tensor(batch.x, batch.shape);
 model.eval();
 
 const set = (on) => {
-  setWasmFusedLinear(on ? simd : null);
+  if (!opts.native) setWasmFusedLinear(on ? simd : null);
   setWasmFusedAttention(on ? simd : null);
-  setWasmFusedLayerNormAffine(on ? simd : null);
+  if (!opts.native) setWasmFusedLayerNormAffine(on ? simd : null);
 };
 const ways = { fused: true, composed: false };
 if (opts.ops) timeOps();
@@ -65,7 +68,9 @@ for (let r = 0; r < opts.repeats + 3; r++) {
     if (r >= 3) times[way].push(performance.now() - t0); // 3 warm-up rounds: V8 tiers the kernels up
   }
 }
-console.log(`NAC --config ${cfg.name}, batch ${cfg.batch}, plain wasm; eval forward, median of ${opts.repeats} each way, interleaved`);
+console.log(
+  `NAC --config ${cfg.name}, batch ${cfg.batch}, ${opts.native ? `native add-on (${report.matMul.detail})` : 'plain wasm'}; eval forward, median of ${opts.repeats} each way, interleaved`,
+);
 for (const way of Object.keys(ways))
   console.log(`${way.padEnd(9)} ${median(times[way]).toFixed(1)} ms (min ${Math.min(...times[way]).toFixed(1)})`);
 console.log(`fused / composed: ${(median(times.fused) / median(times.composed)).toFixed(3)}`);

@@ -3,7 +3,7 @@
  * Two builds of the SIMD module's GEMM (wasm/src/gemm.c) on the same products, round by round in one
  * process: GFLOP/s of gemm_batched per shape for each build, and whether their results agree bit for
  * bit; then the same for the fused eval attention (wasm/src/attention.c) on the reference NAC's
- * propagator shape, with a bias that masks about 69 % of the pairs (as the truncated kernel does in
+ * propagator shape, with a bias that masks about 69 % of the pairs at random (as the truncated kernel does in
  * eval), reporting the largest difference instead. A build is a committed src/engine/kernels/simd-wasm-binary.ts, e.g. an older one from git:
  *
  *   git show <commit>:src/engine/kernels/simd-wasm-binary.ts > /tmp/old.ts
@@ -68,11 +68,17 @@ at.v = at.k + 4 * AB * AK * ALD;
 at.bias = at.v + 4 * AB * AK * ALD;
 at.out = at.bias + 4 * AQ * AK;
 at.scratch = at.out + 4 * AB * AQ * ALD;
-const scratchFloats = Math.max(...builds.map((e) => e.attention_scratch_floats(AQ, AK, ADH)));
+// Builds before the sparse paths took (nq, nk, dh); since, (nq, nk, heads, dh).
+const scratchFloats = Math.max(
+  ...builds.map((e) =>
+    e.attention_scratch_floats.length === 4 ? e.attention_scratch_floats(AQ, AK, AH, ADH) : e.attention_scratch_floats(AQ, AK, ADH),
+  ),
+);
 if (at.scratch + 4 * scratchFloats > memory.buffer.byteLength) throw new Error('attention: the heap is too small');
 for (let i = 0; i < (at.bias - at.q) / 4; i++) heap[at.q / 4 + i] = Math.sin(i * 0.37);
-for (let i = 0; i < AQ * AK; i++)
-  heap[at.bias / 4 + i] = Math.sin(i * 1.3) < -0.38 || Math.cos(i * 0.7) > 0.35 ? -Infinity : 0.1 * Math.cos(i);
+// About 69 % of pairs masked at random, as the reference NAC's truncated kernel does in its eval forward.
+const hash = (i) => (((Math.sin(i * 12.9898) * 43758.5453) % 1) + 1) % 1;
+for (let i = 0; i < AQ * AK; i++) heap[at.bias / 4 + i] = hash(i) < 0.31 ? 0.1 * Math.cos(i) : -Infinity;
 const masked = Array.from(heap.subarray(at.bias / 4, at.bias / 4 + AQ * AK)).filter((v) => v === -Infinity).length / (AQ * AK);
 const attTimes = [[], []];
 const attOut = [];

@@ -22,10 +22,13 @@ export function registerWasmKernels(blas: NativeBlasStatus | null, simd: SimdSta
   const matMul = registerMatMul(blas, simd);
   setWasmHashNoise(simd?.kernels ?? null);
   registerWasmSum(matMul.impl === 'native' ? (blas?.blas ?? null) : matMul.impl === 'simd' ? (simd?.kernels?.heap ?? null) : null);
-  // Fused eval kernels on the SIMD GEMM: only where it is the matmul (the add-on's OpenBLAS is faster).
-  const fusedEval = matMul.impl === 'simd' && processEnv('NAC_FUSED_EVAL') !== '0' ? (simd?.kernels ?? null) : null;
+  // Fused eval kernels on the SIMD GEMM: the linear maps and layer norms only where it is the matmul (the
+  // add-on's OpenBLAS is faster); attention with the add-on too, as its sparse paths skip the pairs the truncated
+  // kernel masks, which the add-on's products compute (docs/performance.md: 0.72-0.82x the composed forward).
+  const fusedOn = processEnv('NAC_FUSED_EVAL') !== '0' ? (simd?.kernels ?? null) : null;
+  const fusedEval = matMul.impl === 'simd' ? fusedOn : null;
   setWasmFusedLinear(fusedEval);
-  setWasmFusedAttention(fusedEval);
+  setWasmFusedAttention(matMul.impl === 'simd' || matMul.impl === 'native' ? fusedOn : null);
   setWasmFusedLayerNormAffine(processEnv('NAC_FUSED_LAYER_NORM') === '0' ? null : fusedEval);
   return matMul;
 }

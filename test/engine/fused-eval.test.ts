@@ -247,11 +247,15 @@ function composedAttention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, bias: tf.Te
   });
 }
 
+/** Largest |a - b|; NaN in both counts as equal, NaN in one as Infinity. */
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   const x = a.dataSync();
   const y = b.dataSync();
   let d = 0;
-  for (let i = 0; i < x.length; i++) d = Math.max(d, Math.abs((x[i] as number) - (y[i] as number)));
+  for (let i = 0; i < x.length; i++) {
+    const [u, v] = [x[i] as number, y[i] as number];
+    d = Math.max(d, Number.isNaN(u) || Number.isNaN(v) ? (Number.isNaN(u) && Number.isNaN(v) ? 0 : Infinity) : Math.abs(u - v));
+  }
   return d;
 }
 
@@ -262,6 +266,7 @@ describe('fusedAttention (NacAttention)', () => {
     [3, 64, 80, 4, 32],
     [1, 1, 1, 1, 8],
     [2, 9, 130, 3, 4],
+    [5, 6, 10, 2, 12],
   ];
 
   it.each(SHAPES.map((s) => [JSON.stringify(s), s] as const))('matches the composed attention: %s', (_name, [B, nq, nk, H, dh]) => {
@@ -277,7 +282,13 @@ describe('fusedAttention (NacAttention)', () => {
       );
       return tf.stack(Array.from({ length: B }, (_, b) => shared.mul(b + 1).add(cut)));
     });
-    for (const bias of [null, shared, masked]) {
+    // Sparse masks (3 pairs in 4 cut: wasm/src/attention-sparse.h, attention-lanes.h), one row fully masked (NaN).
+    const sparseCut = (b: number) => Array.from({ length: nq * nk }, (_, i) => ((nq > 1 && i < nk) || (i + b) % 4 !== 0 ? -Infinity : 0));
+    const sparseShared = tf.tidy(() => shared.add(tf.tensor2d(sparseCut(0), [nq, nk])));
+    const sparseEach = tf.tidy(() =>
+      tf.stack(Array.from({ length: B }, (_, b) => shared.mul(b + 1).add(tf.tensor2d(sparseCut(b), [nq, nk])))),
+    );
+    for (const bias of [null, shared, masked, sparseShared, sparseEach]) {
       const got = fusedAttention(q, k, v, bias, H, 1 / Math.sqrt(dh));
       expect(got, 'fused kernel declined').not.toBeNull();
       const want = composedAttention(q, k, v, bias, H, 1 / Math.sqrt(dh));
@@ -285,7 +296,7 @@ describe('fusedAttention (NacAttention)', () => {
       expect(maxAbsDiff(got!, want)).toBeLessThan(2e-6);
       tf.dispose([got!, want]);
     }
-    tf.dispose([q, k, v, shared, masked]);
+    tf.dispose([q, k, v, shared, masked, sparseShared, sparseEach]);
   });
 
   it('declines while a gradient is recorded and for shapes it does not cover', () => {

@@ -87,6 +87,9 @@ describe.skipIf(blas == null)(`native add-on${blas == null ? ` (skipped: ${statu
       const r = await initBackend({ backend: 'wasm', native, quiet: true });
       expect(r.matMul).toEqual({ impl: 'native', detail: status.detail });
       expect(wasmMatMulMode()).toBe('native');
+      // With the add-on, of the SIMD module's fused eval kernels only attention runs (its sparse paths pay there).
+      expect(tf.getKernel('NacAttention', 'wasm')).toBeDefined();
+      expect(tf.getKernel('NacLinear', 'wasm')).toBeUndefined();
     }
     expect(lib.info().config).toMatch(/OpenBLAS/);
   });

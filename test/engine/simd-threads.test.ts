@@ -142,7 +142,12 @@ describe('threaded SIMD kernels: the same floats as one thread', () => {
     const [batch, nq, nk, heads, dh] = [10, 24, 30, 4, 16];
     const d = heads * dh;
     const [q, kk, v, bias] = [batch * nq * d, batch * nk * d, batch * nk * d, batch * nq * nk].map((len, i) => heapArray(len, 40 + i));
-    const s = heapArray(one.attentionScratchFloats(nq, nk, dh), 0);
+    const s = heapArray(one.attentionScratchFloats(nq, nk, heads, dh), 0);
+    sameOnThreads(batch * nq * d, (K, out) => K.attention(q!, kk!, v!, bias!, nq * nk, out, s, batch, nq, nk, heads, dh, 0.25));
+    sameOnThreads(batch * nq * d, (K, out) => K.attention(q!, kk!, v!, bias!, 0, out, s, batch, nq, nk, heads, dh, 0.25));
+    // Masks that cut 3 pairs in 4 (the sparse paths: four entries per lane where the bias is shared, rows otherwise).
+    const heap = new Float32Array(one.memory.buffer);
+    for (let i = 0; i < batch * nq * nk; i++) if (i % 4 !== 0) heap[bias! / 4 + i] = -Infinity;
     sameOnThreads(batch * nq * d, (K, out) => K.attention(q!, kk!, v!, bias!, nq * nk, out, s, batch, nq, nk, heads, dh, 0.25));
     sameOnThreads(batch * nq * d, (K, out) => K.attention(q!, kk!, v!, bias!, 0, out, s, batch, nq, nk, heads, dh, 0.25));
   });

@@ -8,11 +8,12 @@
  *   attention(q, k, v, bias, biasStride, out, scratch, batch, nq, nk, heads, dh, scale)
  *     q, out [batch, nq, heads·dh]; k, v [batch, nk, heads·dh]; bias [nq, nk] per batch entry at
  *     bias + b·biasStride (biasStride 0: one for all; bias 0: none), shared by the heads; entries of
- *     -Infinity mask a pair. scratch: attention_scratch_floats(nq, nk, dh) floats.
+ *     -Infinity mask a pair. scratch: attention_scratch_floats(nq, nk, heads, dh) floats.
  *
  * The products are gemm-core.h's (sums in k order, as the BatchMatMul kernel computes them); the
  * softmax is max-subtracted, e^(s - max) by vmath.h's exp4_softmax (0 where subnormal or masked), times
- * 1/Σ while the probabilities are packed for the P·V product.
+ * 1/Σ while the probabilities are packed for the P·V product. A bias that masks most pairs takes the
+ * sparse path of attention-sparse.h instead (kept pairs only).
  */
 #include "gemm-core.h"
 #include "vmath.h"
@@ -26,6 +27,9 @@
  * flushes them the same way.
  */
 #define CUTOFF -87.0f
+
+#include "attention-sparse.h"
+#include "attention-lanes.h"
 
 /*
  * Row of n scores in place: s·scale + bias, then e^(s - max) (0 below CUTOFF). Returns 1/Σ, by which
@@ -101,9 +105,17 @@ static void softmax_row(float *s, const float *bias, int n, float scale) {
 }
 
 EXPORT("attention_scratch_floats")
-int attention_scratch_floats(int nq, int nk, int dh) {
-  const int a = gemm_scratch(nk, dh), b = gemm_scratch(dh, nk);
-  return 2 * nq * nk + (a > b ? a : b);
+int attention_scratch_floats(int nq, int nk, int heads, int dh) {
+  const int dense_a = gemm_scratch(nk, dh), dense_b = gemm_scratch(dh, nk);
+  const int rows = 2 * nk * heads * dh + nk + 4, lanes = 8 * nk * dh + 4 * nq * dh + 4 * nk; /* the sparse paths' */
+  int most = dense_a > dense_b ? dense_a : dense_b;
+  most = most > rows ? most : rows;
+  return 2 * nq * nk + (most > lanes ? most : lanes);
+}
+
+/* Whether the sparse paths pay for this bias (listing its kept keys in idx and counts). */
+static int sparse_pays(const float *bias, int nq, int nk, int *idx, int *counts) {
+  return 100LL * kept_keys(bias, nq, nk, idx, counts) <= (long long)SPARSE_MAX_KEPT_PERCENT * nq * nk;
 }
 
 EXPORT("attention")
@@ -113,8 +125,36 @@ void attention(const float *q, const float *k, const float *v, const float *bias
   /* Scores, then the packed probabilities (4-row strips), then the GEMM's packing space. */
   float *s = scratch, *p = scratch + nq * nk, *gs = scratch + 2 * nq * nk;
   const int strips = nk <= KC ? nq / 4 : 0; /* rows packed by the softmax (one contraction block) */
-  for (int b = 0; b < batch; b++) {
+  /* The sparse paths' kept-key lists (in the scores' space) and counts (in the probabilities'). */
+  int *idx = (int *)s, *counts = (int *)p;
+  int sparse = bias != 0 && bias_stride == 0 && sparse_pays(bias, nq, nk, idx, counts), b = 0;
+  /* A mask shared by the batch: four entries at a time, one per lane. */
+  if (sparse && dh % 4 == 0)
+    for (; b < batch; b += 4) {
+      const int lanes = batch - b < 4 ? batch - b : 4;
+      for (int h = 0; h < heads; h++) {
+        float *kt = gs, *vt = gs + 4 * nk * dh, *qt = vt + 4 * nk * dh, *sc = qt + 4 * nq * dh;
+        interleave4(q + b * nq * ld + h * dh, nq * ld, lanes, ld, nq, dh, qt);
+        interleave4(k + b * nk * ld + h * dh, nk * ld, lanes, ld, nk, dh, kt);
+        interleave4(v + b * nk * ld + h * dh, nk * ld, lanes, ld, nk, dh, vt);
+        lanes_head(nq * ld, lanes, ld, nq, nk, dh, bias, idx, counts, scale, kt, vt, qt, sc,
+                   out + b * nq * ld + h * dh);
+      }
+    }
+  for (; b < batch; b++) {
     const float *bb = bias == 0 ? 0 : bias + b * bias_stride;
+    if (bias_stride != 0) sparse = sparse_pays(bb, nq, nk, idx, counts);
+    if (sparse) {
+      /* K and V head-major: each head's rows contiguous. */
+      float *kp = gs, *vp = gs + nk * ld, *row = gs + 2 * nk * ld;
+      split_heads(k + b * nk * ld, nk, heads, dh, kp);
+      split_heads(v + b * nk * ld, nk, heads, dh, vp);
+      for (int h = 0; h < heads; h++)
+        for (int i = 0; i < nq; i++)
+          sparse_row(q + (b * nq + i) * ld + h * dh, kp + h * nk * dh, vp + h * nk * dh, dh, bb + i * nk, idx + i * nk, counts[i], dh, scale,
+                     row, out + (b * nq + i) * ld + h * dh);
+      continue;
+    }
     for (int h = 0; h < heads; h++) {
       const float *qb = q + b * nq * ld + h * dh, *kb = k + b * nk * ld + h * dh, *vb = v + b * nk * ld + h * dh;
       float *ob = out + b * nq * ld + h * dh;

@@ -34,7 +34,7 @@ function attentionKernel(simd: SimdKernels): tf.KernelFunc {
     const biasStride = bias != null && bias.shape.length === 3 ? nq * nk : 0;
     const inputs = bias == null ? [q, k, v] : [q, k, v, bias];
     return nativeOutput(args.backend as WasmHeapBackend, ATTENTION_KERNEL, q.shape, inputs, (_heap, offsets) => {
-      const scratch = simd.malloc(4 * simd.attentionScratchFloats(nq, nk, dh));
+      const scratch = simd.malloc(4 * simd.attentionScratchFloats(nq, nk, heads, dh));
       try {
         const [qOff, kOff, vOff] = offsets as [number, number, number];
         const biasOff = bias == null ? 0 : offsets[3]!;

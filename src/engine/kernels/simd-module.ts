@@ -96,7 +96,7 @@ export interface SimdKernels {
   geglu(z: number, out: number, rows: number, h: number): void;
   /**
    * Fused eval attention (wasm/src/attention.c): q, out [batch, nq, heads·dh], k, v [batch, nk, heads·dh],
-   * bias [nq, nk] at bias + b·biasStride floats (0: none). scratch: attentionScratchFloats(nq, nk, dh) floats.
+   * bias [nq, nk] at bias + b·biasStride floats (0: none). scratch: attentionScratchFloats(nq, nk, heads, dh) floats.
    */
   attention(
     q: number,
@@ -116,7 +116,7 @@ export interface SimdKernels {
   /** Layer norm of x [rows, d], then ·gamma + beta ([d] each; 0: absent), into out (wasm/src/kernels.c). */
   layerNormAffine(x: number, gamma: number, beta: number, out: number, rows: number, d: number, eps: number): void;
   /** Floats of the scratch buffer attention needs. */
-  attentionScratchFloats(nq: number, nk: number, dh: number): number;
+  attentionScratchFloats(nq: number, nk: number, heads: number, dh: number): number;
   /** Fills n floats at `out` with uniform counter-hash noise lo + range·u (wasm/src/noise.c; ../random.ts). */
   hashUniform(out: number, n: number, key: number, lo: number, range: number): void;
   /** Normal counter-hash noise (Box–Muller on the streams of key1 and key2) into out [n], in float32 (wasm/src/noise.c). */

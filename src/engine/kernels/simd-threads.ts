@@ -180,7 +180,7 @@ export function threadedSimdKernels(kernels: SimdKernels, pool: SimdPool, minPar
       const v2 = job.input(v + 4 * b0 * nk * d, count * nk * d);
       const bias2 = bias === 0 ? 0 : job.input(bias + 4 * b0 * biasStride, (count - 1) * biasStride + nq * nk);
       const out2 = job.output(out + 4 * b0 * nq * d, count * nq * d);
-      const s2 = job.scratch(kernels.attentionScratchFloats(nq, nk, dh));
+      const s2 = job.scratch(kernels.attentionScratchFloats(nq, nk, heads, dh));
       return job.call('attention', [q2, k2, v2, bias2, biasStride, out2, s2, count, nq, nk, heads, dh, scale]);
     });
   };
