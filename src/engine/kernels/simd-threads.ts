@@ -1,7 +1,7 @@
 /**
  * The SIMD module's heavy kernels split between threads (./simd-pool.ts): matrix products (the plain-wasm
  * BatchMatMul, so training too) by batch entries or, for one product, by rows of C; the fused eval linear
- * maps by rows (whole periods of the modulation) or batch entries; fused eval attention by batch entries.
+ * maps by rows (whole periods of the modulation) or batch entries; fused eval attention by groups of 4 batch entries.
  * Every entry of the result is computed by the same code in the same order as on one thread, so the
  * results are bit-identical to the single-threaded kernels (test/engine/simd-threads.test.ts). Calls
  * too small to repay the hand-off run on the calling thread alone.
@@ -168,7 +168,8 @@ export function threadedSimdKernels(kernels: SimdKernels, pool: SimdPool, minPar
 
   const attention: SimdKernels['attention'] = (q, kk, v, bias, biasStride, out, scratch, batch, nq, nk, heads, dh, scale) => {
     const d = heads * dh;
-    const ranges = splitRanges(batch, parts, 1, minUnits(2 * nq * nk * d));
+    // Whole groups of 4 entries: the sparse lane path takes four at a time (wasm/src/attention-lanes.h).
+    const ranges = splitRanges(batch, parts, 4, minUnits(8 * nq * nk * d));
     if (ranges.length < 2) return kernels.attention(q, kk, v, bias, biasStride, out, scratch, batch, nq, nk, heads, dh, scale);
     const own = (b0: number, b1: number): void =>
       kernels.attention(q, kk, v, bias, biasStride, out, scratch, b1 - b0, nq, nk, heads, dh, scale);
