@@ -40,12 +40,12 @@ GEMM_INLINE void store_lanes(float *dst, int stride, int lanes, v128_t r0, v128_
 
 /*
  * One head of `lanes` (1..4) batch entries: for each row i, o = Σ_t p_t·V[J_t] with p = softmax(q_i·K[J_t]ᵀ·scale +
- * bias[i, J_t]) over row i's kept keys J (idx + i·nk, counts[i]), each lane an entry. q, out: entry 0's head
- * at row 0 (rows ld apart, entries `entry` apart); kt, vt: the head's K and V interleaved (interleave4);
- * qt: the head's Q interleaved; sc: 4·nk floats. An empty row gives NaN, as the dense path does.
+ * bias[i, J_t]) over row i's kept keys J (idx + i·nk, counts[i]), each lane an entry. qt, kt, vt: the head's
+ * Q, K and V interleaved (interleave4); out: entry 0's head at row 0 (rows ld apart, entries `entry` apart);
+ * sc: 4·nk floats. An empty row gives NaN, as the dense path does.
  */
 static __attribute__((noinline)) void lanes_head(int entry, int lanes, int ld, int nq, int nk, int dh, const float *bias,
-                                                 const int *idx, const int *counts, float scale, const float *kt, const float *vt, float *qt,
+                                                 const int *idx, const int *counts, float scale, const float *kt, const float *vt, const float *qt,
                                                  float *sc, float *out) {
   const v128_t vscale = F(scale);
   for (int i = 0; i < nq; i++) {

@@ -12,8 +12,10 @@
  *
  * The products are gemm-core.h's (sums in k order, as the BatchMatMul kernel computes them); the
  * softmax is max-subtracted, e^(s - max) by vmath.h's exp4_softmax (0 where subnormal or masked), times
- * 1/Σ while the probabilities are packed for the P·V product. A bias that masks most pairs takes the
- * sparse path of attention-sparse.h instead (kept pairs only).
+ * 1/Σ while the probabilities are packed for the P·V product. A bias that masks at least half the pairs
+ * (SPARSE_MAX_KEPT_PERCENT) takes a sparse path over the kept pairs only instead: attention-lanes.h (four
+ * batch entries per SIMD lane) when the bias is shared by the batch and dh is a multiple of 4, else
+ * attention-sparse.h's rows.
  */
 #include "gemm-core.h"
 #include "vmath.h"
@@ -113,9 +115,9 @@ int attention_scratch_floats(int nq, int nk, int heads, int dh) {
   return 2 * nq * nk + (most > lanes ? most : lanes);
 }
 
-/* Whether the sparse paths pay for this bias (listing its kept keys in idx and counts). */
+/* Whether the sparse paths pay for this bias (listing its kept keys in idx and counts); never without keys. */
 static int sparse_pays(const float *bias, int nq, int nk, int *idx, int *counts) {
-  return 100LL * kept_keys(bias, nq, nk, idx, counts) <= (long long)SPARSE_MAX_KEPT_PERCENT * nq * nk;
+  return nq > 0 && nk > 0 && 100LL * kept_keys(bias, nq, nk, idx, counts) <= (long long)SPARSE_MAX_KEPT_PERCENT * nq * nk;
 }
 
 EXPORT("attention")

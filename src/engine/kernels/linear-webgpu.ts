@@ -12,9 +12,9 @@
  * Forward only: it runs when tfjs records no gradient, the kernel is registered (NAC_WEBGPU_LINEAR=fused, the
  * default; `tfjs` turns it off, and so do NAC_WEBGPU_MATMUL=tfjs and =tiled-transposed, which tile no
  * untransposed product) and the tiled program takes the product in the matmul's mode ('auto', or `tiled`'s
- * loads and step) without splitting its contraction (./matmul-webgpu.ts); otherwise the caller composes tfjs ops. Each output is the same float
- * operations in the same order as the composed ops around the same tiled product
- * (test/engine/linear-webgpu.test.ts).
+ * loads and step) without splitting its contraction (./matmul-webgpu.ts); otherwise the caller composes tfjs
+ * ops. Each output is the same float operations in the same order as the composed ops around the same tiled
+ * product (test/engine/linear-webgpu.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { i32, type WebGpuBackendLike } from './webgpu-program.js';
