@@ -89,7 +89,7 @@ static __attribute__((noinline)) void lanes_head(int entry, int lanes, int ld, i
     v128_t vsum = F(0.0f);
     for (t = 0; t < n; t++) {
       const v128_t d = SUB(wasm_v128_load(sc + 4 * t), vmax);
-      const v128_t e = SEL(wasm_f32x4_lt(d, F(CUTOFF)), F(0.0f), exp4_softmax(wasm_f32x4_pmax(d, F(CUTOFF))));
+      const v128_t e = softmax_exp4(d);
       wasm_v128_store(sc + 4 * t, e);
       vsum = ADD(vsum, e);
     }

@@ -116,7 +116,7 @@ static __attribute__((noinline)) void sparse_row(const float *q, const float *k,
   v128_t vsum = F(0.0f);
   for (t = 0; t < n; t += 4) {
     const v128_t d = SUB(wasm_v128_load(sc + t), m);
-    const v128_t e = SEL(wasm_f32x4_lt(d, F(CUTOFF)), F(0.0f), exp4_softmax(wasm_f32x4_pmax(d, F(CUTOFF))));
+    const v128_t e = softmax_exp4(d);
     wasm_v128_store(sc + t, e);
     vsum = ADD(vsum, e);
   }

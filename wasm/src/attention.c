@@ -30,6 +30,9 @@
  */
 #define CUTOFF -87.0f
 
+/* e^d for max-subtracted scores d ≤ 0, 0 below CUTOFF (masked pairs included): every path's softmax. */
+GEMM_INLINE v128_t softmax_exp4(v128_t d) { return SEL(wasm_f32x4_lt(d, F(CUTOFF)), F(0.0f), exp4_softmax(wasm_f32x4_pmax(d, F(CUTOFF)))); }
+
 #include "attention-sparse.h"
 #include "attention-lanes.h"
 
@@ -62,7 +65,7 @@ static float softmax_exp_row(float *s, const float *bias, int n, float scale) {
   float sum = 0.0f;
   for (j = 0; j + 4 <= n; j += 4) {
     const v128_t d = SUB(wasm_v128_load(s + j), m);
-    const v128_t e = SEL(wasm_f32x4_lt(d, F(CUTOFF)), F(0.0f), exp4_softmax(wasm_f32x4_pmax(d, F(CUTOFF))));
+    const v128_t e = softmax_exp4(d);
     wasm_v128_store(s + j, e);
     vsum = ADD(vsum, e);
   }

@@ -19,7 +19,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { i32, type WebGpuBackendLike } from './webgpu-program.js';
 import { TiledMatMulProgram, type TiledEpilogue } from './matmul-webgpu-program.js';
-import { tiledMatMulChoice, tiledMatMulPlan, type TiledChoice, type TiledMatMulMode, type TiledMatMulPlan } from './matmul-webgpu.js';
+import { tiledMatMulChoice, tiledMatMulPlan, type TiledChoice, type TiledMatMulMode } from './matmul-webgpu.js';
 
 /** The kernel's name on webgpu (the plain-wasm one has the same name and inputs, plus x2 and GEGLU blocks). */
 export const WEBGPU_LINEAR_KERNEL = 'NacLinear';
@@ -30,15 +30,20 @@ const EXTRA = ['scale', 'bias', 'gain', 'residual', 'gate'] as const;
 /** Which products the kernel takes (as the tiled BatchMatMul's modes): 'auto' (the default) or all it covers (true). */
 let mode: 'auto' | true = 'auto';
 
-/** The tiled program's plan and choice for x [m, k]·W [k, n] when it runs it in one pass (no split), else null. */
-function tiledPass(m: number, k: number, n: number): { plan: TiledMatMulPlan; choice: TiledChoice } | null {
+/**
+ * How the tiled program runs x [m, k]·W [k, n] in one pass (no split), else null. Unsplit, its contraction is
+ * one chunk of k (tiledMatMulPlan's kChunk).
+ */
+function tiledPass(m: number, k: number, n: number): TiledChoice | null {
   const plan = tiledMatMulPlan([m, k], [k, n], false, false);
-  const choice = plan == null || plan.splits !== 1 ? null : tiledMatMulChoice(mode, plan, false, false);
-  return plan == null || choice == null ? null : { plan, choice };
+  return plan == null || plan.splits !== 1 ? null : tiledMatMulChoice(mode, plan, false, false);
 }
 
-/** NacLinear's attributes on webgpu: the product reads W's columns [column, column + width) (default: all). */
-interface LinearAttrs {
+/**
+ * NacLinear's attributes on webgpu: the tiled choice {@link webGpuLinear} planned (once per call), and the
+ * columns [column, column + width) of W that the product reads (default: all).
+ */
+interface LinearAttrs extends TiledChoice {
   column?: number;
   width?: number;
 }
@@ -48,17 +53,14 @@ function linearKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; a
   const { x, weight } = inputs as { x: tf.TensorInfo; weight: tf.TensorInfo };
   const [m, k] = x.shape as [number, number];
   const ldB = weight.shape[1] as number;
-  const { column = 0, width = ldB } = (args.attrs ?? {}) as LinearAttrs;
+  const { column = 0, width = ldB, step, loads: chosen } = args.attrs as unknown as LinearAttrs;
   const n = width;
-  const pass = tiledPass(m, k, n);
-  if (pass == null) throw new Error(`${WEBGPU_LINEAR_KERNEL} (webgpu): the tiled product does not take [${m}, ${k}]·[${k}, ${n}]`);
   const given = EXTRA.filter((name) => inputs[name] != null);
   const epilogue = Object.fromEntries(EXTRA.map((name) => [name, given.includes(name)])) as unknown as TiledEpilogue;
-  const { plan, choice } = pass;
   // vec4 loads of a column range need it to start and W's rows to run on a multiple of 4 floats.
-  const loads = choice.loads === 'vec4' && (ldB % 4 !== 0 || column % 4 !== 0) ? 'scalar' : choice.loads;
-  const program = new TiledMatMulProgram([m, n], m, n, 1, false, false, choice.step, loads, epilogue);
-  const uniforms = [i32(m), i32(n), i32(k), i32(1), i32(1), i32(1), i32(plan.kChunk), i32(ldB), i32(column)];
+  const loads = chosen === 'vec4' && (ldB % 4 !== 0 || column % 4 !== 0) ? 'scalar' : chosen;
+  const program = new TiledMatMulProgram([m, n], m, n, 1, false, false, step, loads, epilogue);
+  const uniforms = [i32(m), i32(n), i32(k), i32(1), i32(1), i32(1), i32(Math.max(k, 1)), i32(ldB), i32(column)];
   if (epilogue.scale) uniforms.push(i32(tf.util.sizeFromShape(inputs.scale!.shape) / k));
   const bound = [x, weight, ...given.map((name) => inputs[name]!)];
   return (args.backend as WebGpuBackendLike).runWebGPUProgram(program, bound, 'float32', uniforms);
@@ -111,10 +113,12 @@ export function webGpuLinear(ops: WebGpuLinearOperands, geglu: boolean): tf.Tens
   const lead = ops.x.shape.slice(0, -1);
   const m = tf.util.sizeFromShape(lead);
   const width = geglu ? n / 2 : n;
-  if (tiledPass(m, k, width) == null) return null;
-  const run = (inputs: Record<string, tf.Tensor | null | undefined>, attrs: LinearAttrs = {}): tf.Tensor => {
+  const choice = tiledPass(m, k, width);
+  if (choice == null) return null;
+  const run = (inputs: Record<string, tf.Tensor | null | undefined>, columns: { column?: number; width?: number } = {}): tf.Tensor => {
     const named: tf.NamedTensorMap = {};
     for (const [name, t] of Object.entries(inputs)) if (t != null) named[name] = t;
+    const attrs: LinearAttrs = { ...choice, ...columns };
     return tf.engine().runKernel(WEBGPU_LINEAR_KERNEL, named, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
   };
   return tf.tidy(() => {

@@ -4,7 +4,7 @@
  */
 
 /** sha256 of the C sources and flags this module was built from (checked by test/engine/simd-wasm.test.ts). */
-export const SIMD_WASM_SOURCES_SHA256 = '1ca2f53d2edce149384fb85562d82ec6ed87a7bda8557a4b7ced017b7bf15c62';
+export const SIMD_WASM_SOURCES_SHA256 = '8b942fed9b1588a7786088b68c1a6ec0dd2296108ec133bb5030fc11aa10975a';
 
 /** The wasm module, base64. */
 export const SIMD_WASM_BASE64 =
