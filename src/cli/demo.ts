@@ -17,7 +17,7 @@ import { loadTaskData } from '../train/task-data.js';
 import { train, type TrainSummary } from '../train/trainer.js';
 import { curvesFromLog } from '../train/curves.js';
 import { lineChartSVG, type Series } from '../train/plot.js';
-import { backendLine, backendOption, runCommand, startBackend } from './common.js';
+import { backendOption, machineLine, runCommand, startBackend } from './common.js';
 
 /** The demo's recipe for both models (on top of the Fashion-MNIST task defaults). */
 export const DEMO_OVERRIDES: readonly string[] = ['train.epochs=3', 'train.evalEvery=300', 'train.valSize=2000'];
@@ -93,11 +93,10 @@ function pct(x: number | undefined): string {
 
 /** The report's markdown. */
 function reportMarkdown(results: DemoResult[], totalSeconds: number, command: string, jobs: number): string {
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const lines = [
     '# Demo: NAC vs Perceiver IO on Fashion-MNIST',
     '',
-    `Command: \`${command}\` · machine: ${cpu}, ${os.cpus().length} cores, Node ${process.version} · ${backendLine()} · ${jobs >= 2 ? 'both models trained side by side, one process each' : 'one model after the other'} · total ${(totalSeconds / 60).toFixed(1)} min`,
+    `Command: \`${command}\` · machine: ${machineLine()} · ${jobs >= 2 ? 'both models trained side by side, one process each' : 'one model after the other'} · total ${(totalSeconds / 60).toFixed(1)} min`,
     '',
     '| model | parameters | test top-1 | test top-5 | test loss | steps × batch | train time | samples/s |',
     '|---|---|---|---|---|---|---|---|',
