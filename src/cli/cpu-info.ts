@@ -15,7 +15,7 @@ export interface CpuInfo {
   vendor: string;
   family: number | null;
   modelNumber: number | null;
-  /** 'Zen 3', 'Zen 4', 'Zen 5' for AMD families 25 and 26, else ''. */
+  /** 'Zen or Zen+', 'Zen 2', 'Zen 3', 'Zen 4', 'Zen 5' for AMD families 23, 25 and 26, else ''. */
   core: string;
   /** 'AVX-512', 'AVX2', 'AVX', 'SSE', or '' when unknown. */
   simd: string;
@@ -23,8 +23,12 @@ export interface CpuInfo {
   summary: string;
 }
 
-/** AMD family 25 (0x19): models 0x00–0x0f Zen 3 (no AVX-512), 0x10–0x1f and 0xa0–0xaf Zen 4; family 26: Zen 5. */
+/**
+ * AMD family 23 (0x17): models below 0x30 Zen or Zen+ (128-bit SIMD units: AVX2 at half width), 0x30 and up
+ * Zen 2; family 25 (0x19): models 0x00–0x0f Zen 3 (no AVX-512), 0x10–0x1f and 0xa0–0xaf Zen 4; family 26: Zen 5.
+ */
 function amdCore(family: number, model: number): string {
+  if (family === 23) return model < 0x30 ? 'Zen or Zen+' : 'Zen 2';
   if (family === 25) return model < 0x10 ? 'Zen 3' : model < 0x20 || (model >= 0xa0 && model < 0xb0) ? 'Zen 4' : '';
   return family === 26 ? 'Zen 5' : '';
 }

@@ -15,6 +15,10 @@ describe('parseCpuInfo', () => {
     const zen4 = parseCpuInfo('AMD EPYC', block('AuthenticAMD', 25, 17, 'avx avx2 avx512f avx512_bf16'));
     expect(zen4).toMatchObject({ core: 'Zen 4', simd: 'AVX-512', family: 25, modelNumber: 17 });
     expect(parseCpuInfo('AMD EPYC', block('AuthenticAMD', 26, 2, 'avx2 avx512f')).core).toBe('Zen 5');
+    expect(parseCpuInfo('AMD EPYC', block('AuthenticAMD', 23, 1, 'avx avx2 fma')).summary).toBe(
+      'AMD EPYC (Zen or Zen+, family 23 model 1, AVX2)',
+    );
+    expect(parseCpuInfo('AMD EPYC', block('AuthenticAMD', 23, 49, 'avx2')).core).toBe('Zen 2');
   });
 
   it('leaves the core blank for other vendors and falls back to the model string without cpuinfo', () => {
