@@ -263,8 +263,22 @@ export function currentBackendReport(): BackendReport | null {
   return current;
 }
 
-/** One human-readable line, e.g. "backend: wasm (requested auto: default in Node; SIMD on, 1 thread)". */
+/** The wasm backend's matrix products in a few words, by BatchMatMul kernel (the add-on's own line names its OpenBLAS). */
+const PRODUCTS: Record<WasmMatMulMode, string> = {
+  native: 'native',
+  simd: 'wasm SIMD kernels',
+  transpose: 'XNNPACK, transposes materialised',
+  stock: "tfjs-backend-wasm's",
+};
+
+/**
+ * One human-readable line, e.g. "backend: wasm (requested auto: default in Node; SIMD on, 1 thread; matrix
+ * products: native OpenBLAS 0.3.21 (Zen, 1 thread))": on wasm it names the matrix products' kernel, which
+ * sets most of the speed (results pages print this line).
+ */
 export function describeBackend(r: BackendReport): string {
   const detail = r.available[r.backend]?.detail;
-  return `backend: ${r.backend} (requested ${r.requested}: ${r.reason}${detail ? `; ${detail}` : ''})`;
+  const mm = r.backend === 'wasm' && r.matMul != null ? (r.matMul.impl === 'native' ? r.matMul.detail : PRODUCTS[r.matMul.impl]) : '';
+  const parts = [detail, mm === '' ? '' : `matrix products: ${mm}`].filter((x) => x != null && x !== '');
+  return `backend: ${r.backend} (requested ${r.requested}: ${r.reason}${parts.map((x) => `; ${x}`).join('')})`;
 }

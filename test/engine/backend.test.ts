@@ -48,7 +48,9 @@ describe('initBackend in Node', () => {
     expect(r.patchedKernels).toEqual(PATCHED);
     for (const k of PATCHED) expect(tf.getKernel(k, 'wasm')).toBeDefined();
     expect(currentBackendReport()).toBe(r);
-    expect(describeBackend(r)).toMatch(/^backend: wasm \(requested auto: default in Node; SIMD (on|off), 1 thread\)$/);
+    expect(describeBackend(r)).toMatch(
+      /^backend: wasm \(requested auto: default in Node; SIMD (on|off), 1 thread; matrix products: (native OpenBLAS .+|wasm SIMD kernels)\)$/,
+    );
   });
 
   it('is idempotent and cheap for the same request', async () => {
@@ -143,7 +145,9 @@ describe('initBackend in Node', () => {
     }
     expect(lines).toEqual([
       'backend: cpu (requested cpu: explicitly requested; pure-JS reference backend (slow))\n',
-      expect.stringMatching(/^backend: wasm \(requested wasm: explicitly requested; SIMD (on|off), 1 thread\)\n$/),
+      expect.stringMatching(
+        /^backend: wasm \(requested wasm: explicitly requested; SIMD (on|off), 1 thread; matrix products: (native OpenBLAS .+|wasm SIMD kernels)\)\n$/,
+      ),
     ]);
   });
 });
@@ -164,5 +168,25 @@ describe('describeBackend', () => {
     const line = describeBackend(r);
     expect(line).toBe('backend: cpu (requested auto: wasm failed to initialise: boom; fell back to cpu; pure-JS reference backend (slow))');
     expect(line).not.toContain('\n');
+  });
+
+  it('names the matrix products of the wasm backend: the add-on with its OpenBLAS line, else the kernel in words', () => {
+    const wasm = (impl: 'native' | 'simd' | 'transpose', detail: string): BackendReport => ({
+      backend: 'wasm',
+      requested: 'wasm',
+      reason: 'explicitly requested',
+      available: {
+        wasm: { ok: true, detail: 'SIMD on, 1 thread' },
+        cpu: { ok: true, detail: 'pure-JS reference backend (slow)' },
+        webgpu: { ok: false, detail: 'not tried' },
+      },
+      patchedKernels: [],
+      matMul: { impl, detail },
+    });
+    expect(describeBackend(wasm('native', 'native OpenBLAS 0.3.21 (Zen, 1 thread)'))).toBe(
+      'backend: wasm (requested wasm: explicitly requested; SIMD on, 1 thread; matrix products: native OpenBLAS 0.3.21 (Zen, 1 thread))',
+    );
+    expect(describeBackend(wasm('simd', 'plain wasm (…); native add-on off (native: false)'))).toMatch(/; matrix products: wasm SIMD kernels\)$/);
+    expect(describeBackend(wasm('transpose', '…'))).toMatch(/; matrix products: XNNPACK, transposes materialised\)$/);
   });
 });
