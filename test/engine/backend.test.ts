@@ -186,7 +186,9 @@ describe('describeBackend', () => {
     expect(describeBackend(wasm('native', 'native OpenBLAS 0.3.21 (Zen, 1 thread)'))).toBe(
       'backend: wasm (requested wasm: explicitly requested; SIMD on, 1 thread; matrix products: native OpenBLAS 0.3.21 (Zen, 1 thread))',
     );
-    expect(describeBackend(wasm('simd', 'plain wasm (…); native add-on off (native: false)'))).toMatch(/; matrix products: wasm SIMD kernels\)$/);
+    expect(describeBackend(wasm('simd', 'plain wasm (…); native add-on off (native: false)'))).toMatch(
+      /; matrix products: wasm SIMD kernels\)$/,
+    );
     expect(describeBackend(wasm('transpose', '…'))).toMatch(/; matrix products: XNNPACK, transposes materialised\)$/);
   });
 });
