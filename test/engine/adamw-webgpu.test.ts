@@ -1,17 +1,16 @@
 // The fused AdamW kernels of the webgpu backend (src/engine/kernels/adamw-webgpu.ts) against the
 // composite flat update they replace, on the same parameters and gradients: equal to float32 rounding,
 // fewer kernels, no leaked tensors. Runs only where WebGPU works (the optional `webgpu` package and a
-// Vulkan driver, e.g. lavapipe: eval "$(bash bench/gpu/lavapipe.sh)"); CI has neither and skips it.
+// Vulkan driver, e.g. lavapipe: eval "$(bash bench/gpu/lavapipe.sh)"); CI runs it on lavapipe
+// (NAC_REQUIRE_WEBGPU=1: a WebGPU that does not start fails it).
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/index.js';
 import { AdamW } from '../../src/train/adamw.js';
 import { Rng } from '../../src/util/rng.js';
+import { startWebGpuForTests } from './helpers.js';
 
-const webgpu = await initBackend({ backend: 'webgpu', quiet: true }).then(
-  () => true,
-  () => false,
-);
+const webgpu = await startWebGpuForTests();
 
 /** Runs 3 AdamW steps on a fixed parameter set; returns the final values and kernels per step. */
 async function run(fused: boolean): Promise<{ values: Float32Array[]; kernels: number }> {

@@ -3,7 +3,8 @@
 // masked pairs, no bias, row and key counts that cut the workgroup and the key block, head sizes; a fully
 // masked row; the cases it declines; and a NAC's eval logits with it on and off. Runs only where WebGPU
 // works (the optional `webgpu` package and a Vulkan driver, e.g. lavapipe: eval "$(bash
-// bench/gpu/lavapipe.sh)"); CI has neither and skips it.
+// bench/gpu/lavapipe.sh)"); CI runs it on lavapipe
+// (NAC_REQUIRE_WEBGPU=1: a WebGPU that does not start fails it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/index.js';
@@ -11,12 +12,9 @@ import { fusedAttention } from '../../src/engine/kernels/attention-simd.js';
 import { setWebGpuFusedAttention } from '../../src/engine/kernels/attention-webgpu.js';
 import { NAC } from '../../src/model/nac.js';
 import { nacPreset } from '../../src/config/presets.js';
-import { spyWebGpuPrograms } from './helpers.js';
+import { spyWebGpuPrograms, startWebGpuForTests } from './helpers.js';
 
-const webgpu = await initBackend({ backend: 'webgpu', quiet: true }).then(
-  () => true,
-  () => false,
-);
+const webgpu = await startWebGpuForTests();
 
 /** softmax(q_h·k_hᵀ·scale + bias)·v_h merged over heads, with tfjs ops. */
 function composed(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, bias: tf.Tensor | null, heads: number, scale: number): tf.Tensor {

@@ -22,7 +22,8 @@ const PATCHED = [
 
 quietTfjs();
 
-// CI has no `webgpu` package (an optional extra); a developer may have it (bench/gpu/), without an adapter.
+// The `webgpu` package is an optional extra: absent by default, present with or without an adapter elsewhere
+// (bench/gpu/; CI installs it and lavapipe, bench/gpu/lavapipe.sh).
 const specifier: string = 'webgpu';
 const webgpuInstalled = await import(specifier).then(
   () => true,

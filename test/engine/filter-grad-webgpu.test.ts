@@ -2,11 +2,13 @@
 // split everywhere, and on WebGPU the gradients of conv2d and depthwiseConv2d filters against tfjs' own
 // kernels (one thread per filter element) for strides, paddings, channel multipliers and ragged chunks.
 // The WebGPU part runs only where WebGPU works (the optional `webgpu` package and a Vulkan driver, e.g.
-// lavapipe: eval "$(bash bench/gpu/lavapipe.sh)"); CI has neither and skips it.
+// lavapipe: eval "$(bash bench/gpu/lavapipe.sh)"); CI runs it on lavapipe
+// (NAC_REQUIRE_WEBGPU=1: a WebGPU that does not start fails it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/index.js';
 import { TARGET_THREADS, filterGradSplit, setWebGpuSplitFilterGrads } from '../../src/engine/kernels/filter-grad-webgpu.js';
+import { startWebGpuForTests } from './helpers.js';
 
 describe('batch split of filter gradients', () => {
   it('covers the batch once, in parts of equal size but the last, about TARGET_THREADS threads', () => {
@@ -27,10 +29,7 @@ describe('batch split of filter gradients', () => {
   });
 });
 
-const webgpu = await initBackend({ backend: 'webgpu', quiet: true }).then(
-  () => true,
-  () => false,
-);
+const webgpu = await startWebGpuForTests();
 
 describe.skipIf(!webgpu)('batch-split filter gradients on webgpu', () => {
   // test/setup.ts selects the test backend (wasm) before each file's tests: switch back to webgpu.

@@ -2,18 +2,16 @@
 // src/nn/activations.ts) against the composed tfjs ops on the same backend: values and gradients to float32
 // rounding over odd sizes and special values, one program each way, and the composed ops back when the
 // kernels are removed. Runs only where WebGPU works (the optional `webgpu` package and a Vulkan driver, e.g.
-// lavapipe: eval "$(bash bench/gpu/lavapipe.sh)"); CI has neither and skips it.
+// lavapipe: eval "$(bash bench/gpu/lavapipe.sh)"); CI runs it on lavapipe
+// (NAC_REQUIRE_WEBGPU=1: a WebGPU that does not start fails it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/index.js';
 import { setWebGpuGelu } from '../../src/engine/kernels/gelu-webgpu.js';
 import { gelu } from '../../src/nn/activations.js';
-import { randomData, relError, spyWebGpuPrograms } from './helpers.js';
+import { randomData, relError, spyWebGpuPrograms, startWebGpuForTests } from './helpers.js';
 
-const webgpu = await initBackend({ backend: 'webgpu', quiet: true }).then(
-  () => true,
-  () => false,
-);
+const webgpu = await startWebGpuForTests();
 
 /** gelu(x) and d/dx Σ gelu(x)·w, read back. */
 async function valueAndGrad(values: number[]): Promise<[Float32Array, Float32Array]> {

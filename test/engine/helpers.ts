@@ -3,6 +3,7 @@
  * backend (restoring the previous one), and error metrics.
  */
 import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/engine/index.js';
 
 /** Deterministic pseudo-random floats in [-1, 1) (mulberry32). */
 export function randomData(n: number, seed: number): Float32Array {
@@ -87,6 +88,21 @@ export function heapEngines(native: boolean, why: string): ReadonlyArray<readonl
     ['native add-on', true, native || required ? '' : ` (skipped: ${why})`],
     ['wasm SIMD module', false, ''],
   ];
+}
+
+/**
+ * Starts the webgpu backend for a *-webgpu test file: true where it starts (the optional `webgpu` package and a
+ * Vulkan driver, e.g. lavapipe: eval "$(bash bench/gpu/lavapipe.sh)"), false where it cannot (the file's
+ * suites skip), unless NAC_REQUIRE_WEBGPU=1 (CI, on lavapipe), which makes that a failure, with the reason.
+ */
+export async function startWebGpuForTests(): Promise<boolean> {
+  try {
+    await initBackend({ backend: 'webgpu', quiet: true });
+    return true;
+  } catch (e) {
+    if (process.env.NAC_REQUIRE_WEBGPU === '1') throw new Error(`NAC_REQUIRE_WEBGPU=1 but webgpu does not start: ${(e as Error).message}`);
+    return false;
+  }
 }
 
 /**

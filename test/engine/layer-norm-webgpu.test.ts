@@ -1,19 +1,17 @@
 // The fused layer norm of the webgpu backend (src/engine/kernels/layer-norm-webgpu.ts) against the
 // composite tfjs version: values and gradients equal to float32 rounding, one kernel each way, no
 // leaks; and the eval LayerNorm with γ and β in one kernel. Runs only where WebGPU works (the optional
-// `webgpu` package and a Vulkan driver, e.g. lavapipe: eval "$(bash bench/gpu/lavapipe.sh)"); CI has
-// neither and skips it.
+// `webgpu` package and a Vulkan driver, e.g. lavapipe: eval "$(bash bench/gpu/lavapipe.sh)"); CI runs it on
+// lavapipe (NAC_REQUIRE_WEBGPU=1: a WebGPU that does not start fails it).
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/index.js';
 import { fusedLayerNorm } from '../../src/engine/kernels/layer-norm-webgpu.js';
 import { LayerNorm, layerNorm } from '../../src/nn/layer-norm.js';
 import { Rng } from '../../src/util/rng.js';
+import { startWebGpuForTests } from './helpers.js';
 
-const webgpu = await initBackend({ backend: 'webgpu', quiet: true }).then(
-  () => true,
-  () => false,
-);
+const webgpu = await startWebGpuForTests();
 
 /** The composite layer norm (what wasm and cpu run). */
 const composite = (x: tf.Tensor, eps: number): tf.Tensor =>

@@ -3,7 +3,8 @@
 // form in the tiled matmul's program, against the composed tfjs ops on the same backend (whose product runs in
 // the same program), with vec4 and scalar loads, 8- and 16-deep steps, ragged edges; one program per map (two
 // for GEGLU); and the composed ops back where it declines. Runs only where WebGPU works (the optional `webgpu`
-// package and a Vulkan driver, e.g. lavapipe: eval "$(bash bench/gpu/lavapipe.sh)"); CI has neither and skips it.
+// package and a Vulkan driver, e.g. lavapipe: eval "$(bash bench/gpu/lavapipe.sh)"); CI runs it on lavapipe
+// (NAC_REQUIRE_WEBGPU=1: a WebGPU that does not start fails it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/index.js';
@@ -13,12 +14,9 @@ import { setTiledMatMulLoads, setTiledMatMulStep, setWebGpuTiledMatMul } from '.
 import { gegluAffine } from '../../src/nn/activations.js';
 import { NAC } from '../../src/model/nac.js';
 import { nacPreset } from '../../src/config/presets.js';
-import { randomData, relError, spyWebGpuPrograms } from './helpers.js';
+import { randomData, relError, spyWebGpuPrograms, startWebGpuForTests } from './helpers.js';
 
-const webgpu = await initBackend({ backend: 'webgpu', quiet: true }).then(
-  () => true,
-  () => false,
-);
+const webgpu = await startWebGpuForTests();
 
 const values = (shape: number[], seed: number) => tf.tensor(randomData(tf.util.sizeFromShape(shape), seed), shape);
 

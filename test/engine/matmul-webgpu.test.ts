@@ -3,11 +3,12 @@
 // computed here in double precision: every transpose pair, tiles cut by the matrix edges, broadcast
 // batches, split contractions, and a gradient. The WebGPU part runs only where WebGPU works (the
 // optional `webgpu` package and a Vulkan driver, e.g. lavapipe: eval "$(bash bench/gpu/lavapipe.sh)");
-// CI has neither and skips it.
+// CI runs it on lavapipe
+// (NAC_REQUIRE_WEBGPU=1: a WebGPU that does not start fails it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/index.js';
-import { spyWebGpuPrograms } from './helpers.js';
+import { spyWebGpuPrograms, startWebGpuForTests } from './helpers.js';
 import {
   AUTO_MIN_K,
   AUTO_MIN_TILES,
@@ -88,10 +89,7 @@ describe('tiled webgpu matmul choice', () => {
   });
 });
 
-const webgpu = await initBackend({ backend: 'webgpu', quiet: true }).then(
-  () => true,
-  () => false,
-);
+const webgpu = await startWebGpuForTests();
 
 /** Row-major matrix of `shape` with entries from a fixed sequence. */
 function filled(shape: number[], seed: number): tf.Tensor {

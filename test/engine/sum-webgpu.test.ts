@@ -1,16 +1,15 @@
 // The block Sum of the webgpu backend (src/engine/kernels/sum-webgpu.ts) against sums computed here in
 // double precision: leading and middle blocks, one and two kernels, keepDims, and the cases it leaves
 // to the stock kernel. Runs only where WebGPU works (the optional `webgpu` package and a Vulkan
-// driver, e.g. lavapipe: eval "$(bash bench/gpu/lavapipe.sh)"); CI has neither and skips it.
+// driver, e.g. lavapipe: eval "$(bash bench/gpu/lavapipe.sh)"); CI runs it on lavapipe
+// (NAC_REQUIRE_WEBGPU=1: a WebGPU that does not start fails it).
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/index.js';
 import { Rng } from '../../src/util/rng.js';
+import { startWebGpuForTests } from './helpers.js';
 
-const webgpu = await initBackend({ backend: 'webgpu', quiet: true }).then(
-  () => true,
-  () => false,
-);
+const webgpu = await startWebGpuForTests();
 
 /** Sum of `x` (row-major `shape`) over `axes`, in double precision. */
 function hostSum(x: Float32Array, shape: number[], axes: number[]): Float64Array {
