@@ -4,6 +4,14 @@
 
 const f1 = (x) => (x == null ? '–' : x.toFixed(1));
 
+/**
+ * The native add-on's status for a results header, after `sep`, unless the backend line already names it
+ * (describeBackend does when the add-on runs the products); '' without one.
+ */
+export function addOnNote(machine, sep) {
+  return machine.nativeBlas && !machine.backend.includes(machine.nativeBlas) ? `${sep}${machine.nativeBlas}` : '';
+}
+
 /** One markdown table row per model and phase, with PyTorch columns when the twin ran. */
 export function renderMarkdown(doc) {
   const m = doc.machine;
@@ -11,7 +19,7 @@ export function renderMarkdown(doc) {
   const lines = [
     `# Benchmark: ${doc.config}, ${doc.options.backend}, batch ${doc.batch}`,
     '',
-    `${doc.date} · ${m.cpuDetail ?? m.cpu}, ${m.cores} cores, Node ${m.node} · ${m.backend}${m.nativeBlas ? ` · ${m.nativeBlas}` : ''} · OPENBLAS_CORETYPE ${m.openblasCoretype} · ` +
+    `${doc.date} · ${m.cpuDetail ?? m.cpu}, ${m.cores} cores, Node ${m.node} · ${m.backend}${addOnNote(m, ' · ')} · OPENBLAS_CORETYPE ${m.openblasCoretype} · ` +
       `load average at start ${m.loadAvg.map((x) => x.toFixed(2)).join(' ')}`,
     `Warm-up ${doc.options.warmup}, median of ${doc.options.repeats}. Train step = forward + soft-target cross-entropy + backward + ` +
       'clipping + AdamW (src/train/train-step.ts); forward = eval mode. FLOPs: analytical matmul/conv FLOPs (src/model/flops.ts), train = 3× forward.',

@@ -25,7 +25,7 @@ import { modelForwardFlops } from '../dist/model/flops.js';
 import { cpuInfo } from './cpu-info.mjs';
 import { applyTfFlags, buildBenchModel, collectFlag, evalOutputs, measureModel, memorySnapshot, syntheticBatch } from './measure.mjs';
 import { exportForTorch, runTorchTwin } from './torch-bridge.mjs';
-import { renderMarkdown } from './report.mjs';
+import { addOnNote, renderMarkdown } from './report.mjs';
 
 const int = (name) => (v) => {
   const n = Number(v);
@@ -93,7 +93,7 @@ const machine = {
 };
 console.log(`bench --config ${cfg.name} --backend ${opts.backend}: batch ${B}, warm-up ${opts.warmup}, median of ${opts.repeats}`);
 console.log(
-  `${machine.cpuDetail}, ${machine.cores} cores, Node ${machine.node}; ${machine.backend}${machine.nativeBlas ? `; ${machine.nativeBlas}` : ''}; OPENBLAS_CORETYPE ${machine.openblasCoretype}`,
+  `${machine.cpuDetail}, ${machine.cores} cores, Node ${machine.node}; ${machine.backend}${addOnNote(machine, '; ')}; OPENBLAS_CORETYPE ${machine.openblasCoretype}`,
 );
 
 /** Training-step FLOPs: forward + backward ≈ 3× forward. */
