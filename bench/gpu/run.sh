@@ -12,7 +12,7 @@
 #   4. parity: 50 training steps on wasm and on webgpu from the same weights (bench/parity-backends.mjs).
 # Results: $OUT/run.log (everything printed) and $OUT/gpu-results.tgz (JSON and markdown of each step).
 #   bash bench/gpu/run.sh     (env: STEPS="profile-nac bench parity profile-pio" CONFIGS="paper-tiny reference" PROFILE_CONFIG=paper-tiny
-#                              REPEATS=5 WARMUP=2 BATCH= MODELS= (bench: nac,pio) TOTAL=520 seconds in all; AB="names": only these ab variants;
+#                              REPEATS=5 WARMUP=2 BATCH= (every step's; parity: 32) MODELS= (bench: nac,pio) TOTAL=520 seconds in all; AB="names": only these ab variants;
 #                              KERNEL_ARGS: the kernels step's arguments, default "--reps 20 --rounds 5")
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -154,7 +154,7 @@ for step in $STEPS; do
           --repeats "$REPEATS" --warmup "$WARMUP" ${BATCH:+--batch "$BATCH"} --out "$RES/ab-$pc-$name"
       done ;;
     parity)
-      run 120 parity-small node bench/parity-backends.mjs --config small --batch 32 --steps 50 --json "$RES/parity-small.json" ;;
+      run 120 parity-small node bench/parity-backends.mjs --config small --batch "${BATCH:-32}" --steps 50 --json "$RES/parity-small.json" ;;
     *) log "unknown step '$step' (allowed: profile-nac profile-pio cpu bench kernels ab parity)"; status=1 ;;
   esac
 done
