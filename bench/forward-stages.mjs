@@ -7,6 +7,7 @@
  *
  *   npm run build && node bench/forward-stages.mjs [--config reference|small] [--backend wasm|cpu] [--repeats 11]
  */
+import './errors.mjs';
 import { Command, Option } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../dist/engine/index.js';

@@ -9,6 +9,7 @@
  *
  *   node bench/memory.mjs [--steps 1000] [--every 50] [--warmup-steps 100] [--batch 32] [--backend wasm|cpu] [--out dir]
  */
+import './errors.mjs';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import * as fs from 'node:fs';

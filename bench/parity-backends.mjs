@@ -8,6 +8,7 @@
  *   npm run build && node bench/parity-backends.mjs [--config small|reference|paper-tiny] [--model nac|pio]
  *     [--backends wasm,webgpu] [--steps 50] [--batch N] [--tol 1e-3] [--json file]
  */
+import './errors.mjs';
 import * as fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { initBackend, describeBackend } from '../dist/engine/index.js';
@@ -28,6 +29,9 @@ const program = new Command('parity-backends')
 const opts = program.opts();
 const backends = opts.backends.split(',').map((s) => s.trim());
 if (backends.length !== 2) throw new Error(`--backends: expected two comma-separated names, got '${opts.backends}'`);
+for (const b of backends) {
+  if (!['wasm', 'cpu', 'webgpu'].includes(b)) throw new Error(`--backends: unknown backend '${b}' (allowed: wasm, cpu, webgpu)`);
+}
 
 const cfg = benchConfig(opts.config);
 const B = opts.batch ?? cfg.batch;

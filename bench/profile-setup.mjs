@@ -2,6 +2,7 @@
  * What the profiling scripts (profile-train.mjs, profile-cpu.mjs) share: their model options and the
  * setup they imply (backend, tfjs flags, benchmark configuration, model, optimizer, synthetic batch).
  */
+import './errors.mjs';
 import { Option } from 'commander';
 import { forwardBackward } from '../dist/train/train-step.js';
 import { initBackend, describeBackend } from '../dist/engine/index.js';

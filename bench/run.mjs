@@ -11,6 +11,7 @@
  * Prints a table and writes <out>/bench.json and <out>/bench.md. With --vs-torch the last line is
  * `train step: <ratio>x PyTorch` (our NAC train-step time over PyTorch's).
  */
+import './errors.mjs';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -10,6 +10,7 @@
  *
  *   npm run build && node bench/webgpu-eval-programs.mjs [--config paper-tiny|reference|small] [--batch 2] [--force-tiled]
  */
+import './errors.mjs';
 import { Command, Option } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, describeBackend } from '../dist/engine/index.js';

@@ -23,6 +23,7 @@
  *   npm run build && node bench/webgpu-kernels.mjs [--reps 20] [--rounds 5] [--shrink 1]
  *     [--only matmul,filter,attention,gelu,linear,layernorm]
  */
+import './errors.mjs';
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, describeBackend } from '../dist/engine/index.js';
