@@ -154,36 +154,32 @@ describe('initBackend in Node', () => {
 });
 
 describe('describeBackend', () => {
+  /** A report made by hand: cpu usable, webgpu not tried, wasm as given. */
+  const report = (
+    fields: Pick<BackendReport, 'backend' | 'requested' | 'reason' | 'matMul'>,
+    wasm: BackendReport['available']['wasm'],
+  ): BackendReport => ({
+    ...fields,
+    available: { wasm, cpu: { ok: true, detail: 'pure-JS reference backend (slow)' }, webgpu: { ok: false, detail: 'not tried' } },
+    patchedKernels: [],
+  });
+
   it('formats a fallback report on one line', () => {
-    const r: BackendReport = {
-      backend: 'cpu',
-      requested: 'auto',
-      reason: 'wasm failed to initialise: boom; fell back to cpu',
-      available: {
-        wasm: { ok: false, detail: 'failed to initialise: boom' },
-        cpu: { ok: true, detail: 'pure-JS reference backend (slow)' },
-        webgpu: { ok: false, detail: 'not tried' },
-      },
-      patchedKernels: [],
-    };
+    const r = report(
+      { backend: 'cpu', requested: 'auto', reason: 'wasm failed to initialise: boom; fell back to cpu' },
+      { ok: false, detail: 'failed to initialise: boom' },
+    );
     const line = describeBackend(r);
     expect(line).toBe('backend: cpu (requested auto: wasm failed to initialise: boom; fell back to cpu; pure-JS reference backend (slow))');
     expect(line).not.toContain('\n');
   });
 
   it('names the matrix products of the wasm backend: the add-on with its OpenBLAS line, else the kernel in words', () => {
-    const wasm = (impl: 'native' | 'simd' | 'transpose', detail: string): BackendReport => ({
-      backend: 'wasm',
-      requested: 'wasm',
-      reason: 'explicitly requested',
-      available: {
-        wasm: { ok: true, detail: 'SIMD on, 1 thread' },
-        cpu: { ok: true, detail: 'pure-JS reference backend (slow)' },
-        webgpu: { ok: false, detail: 'not tried' },
-      },
-      patchedKernels: [],
-      matMul: { impl, detail },
-    });
+    const wasm = (impl: 'native' | 'simd' | 'transpose', detail: string) =>
+      report(
+        { backend: 'wasm', requested: 'wasm', reason: 'explicitly requested', matMul: { impl, detail } },
+        { ok: true, detail: 'SIMD on, 1 thread' },
+      );
     expect(describeBackend(wasm('native', 'native OpenBLAS 0.3.21 (Zen, 1 thread)'))).toBe(
       'backend: wasm (requested wasm: explicitly requested; SIMD on, 1 thread; matrix products: native OpenBLAS 0.3.21 (Zen, 1 thread))',
     );
