@@ -11,7 +11,7 @@
 import './errors.mjs';
 import * as fs from 'node:fs';
 import { Command, Option } from 'commander';
-import { initBackend, describeBackend } from '../dist/engine/index.js';
+import { BACKEND_NAMES, initBackend, describeBackend } from '../dist/engine/index.js';
 import { trainStep } from '../dist/train/train-step.js';
 import { modelNumClasses } from '../dist/model/factory.js';
 import { benchConfig, BENCH_CONFIG_NAMES } from './configs.mjs';
@@ -30,7 +30,7 @@ const opts = program.opts();
 const backends = opts.backends.split(',').map((s) => s.trim());
 if (backends.length !== 2) throw new Error(`--backends: expected two comma-separated names, got '${opts.backends}'`);
 for (const b of backends) {
-  if (!['wasm', 'cpu', 'webgpu'].includes(b)) throw new Error(`--backends: unknown backend '${b}' (allowed: wasm, cpu, webgpu)`);
+  if (!BACKEND_NAMES.includes(b)) throw new Error(`--backends: unknown backend '${b}' (allowed: ${BACKEND_NAMES.join(', ')})`);
 }
 
 const cfg = benchConfig(opts.config);
