@@ -264,8 +264,7 @@ export function currentBackendReport(): BackendReport | null {
 }
 
 /** The wasm backend's matrix products in a few words, by BatchMatMul kernel (the add-on's own line names its OpenBLAS). */
-const PRODUCTS: Record<WasmMatMulMode, string> = {
-  native: 'native',
+const PRODUCTS: Record<Exclude<WasmMatMulMode, 'native'>, string> = {
   simd: 'wasm SIMD kernels',
   transpose: 'XNNPACK, transposes materialised',
   stock: "tfjs-backend-wasm's",
@@ -278,7 +277,7 @@ const PRODUCTS: Record<WasmMatMulMode, string> = {
  */
 export function describeBackend(r: BackendReport): string {
   const detail = r.available[r.backend]?.detail;
-  const mm = r.backend === 'wasm' && r.matMul != null ? (r.matMul.impl === 'native' ? r.matMul.detail : PRODUCTS[r.matMul.impl]) : '';
-  const parts = [detail, mm === '' ? '' : `matrix products: ${mm}`].filter((x) => x != null && x !== '');
-  return `backend: ${r.backend} (requested ${r.requested}: ${r.reason}${parts.map((x) => `; ${x}`).join('')})`;
+  const mm = r.backend === 'wasm' ? r.matMul : undefined;
+  const products = mm == null ? '' : `; matrix products: ${mm.impl === 'native' ? mm.detail : PRODUCTS[mm.impl]}`;
+  return `backend: ${r.backend} (requested ${r.requested}: ${r.reason}${detail ? `; ${detail}` : ''}${products})`;
 }
