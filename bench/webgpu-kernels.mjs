@@ -6,7 +6,8 @@
  *   products, with scalar or vec4 loads, 8- or 16-deep contraction steps, and 'auto' (the default: per product,
  *   one of those or tfjs');
  * - filter: the batch-split filter gradients (filter-grad-webgpu.ts) on the ConvNeXt tokenizer's convolutions;
- * - attention: the fused eval attention (attention-webgpu.ts) and its opt-in blocked program
+ * - attention: the fused eval attention (attention-webgpu.ts; 'ours' stages the bias in workgroup memory,
+ *   'unstaged' reads it per pair as the program timed on 2026-11-27 did) and its opt-in blocked program
  *   (attention-webgpu-blocked.ts) on a propagator layer;
  * - gelu: the fused GELU (gelu-webgpu.ts) on a GEGLU gate, forward and with its gradient;
  * - linear: the fused eval linear maps (linear-webgpu.ts) of a propagator layer against the composed ops (whose
@@ -134,8 +135,8 @@ if (only.includes('attention')) {
     call: ([q, k, v, bias]) =>
       fusedAttention(q, k, v, bias, H, 1 / Math.sqrt(dh)) ?? composedAttention(q, k, v, bias, H, 1 / Math.sqrt(dh)),
     flops: 4 * B * H * nq * nk * dh,
-    sides: ['tfjs', 'ours', 'blocked'],
-    use: (side) => setWebGpuFusedAttention(side === 'tfjs' ? false : side === 'blocked' ? 'blocked' : true),
+    sides: ['tfjs', 'unstaged', 'ours', 'blocked'],
+    use: (side) => setWebGpuFusedAttention(side === 'tfjs' ? false : side === 'ours' ? true : side),
   });
 }
 

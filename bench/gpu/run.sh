@@ -145,6 +145,7 @@ for step in $STEPS; do
         "vec4-16-matmul:NAC_WEBGPU_MATMUL=tiled NAC_WEBGPU_MATMUL_LOADS=vec4 NAC_WEBGPU_MATMUL_STEP=16" \
         "tfjs-filter-grad:NAC_WEBGPU_FILTER_GRAD=tfjs" "tfjs-attention:NAC_WEBGPU_ATTENTION=tfjs" "tfjs-gelu:NAC_WEBGPU_GELU=tfjs" \
         "tfjs-linear:NAC_WEBGPU_LINEAR=tfjs" "blocked-attention:NAC_WEBGPU_ATTENTION=blocked" \
+        "unstaged-attention:NAC_WEBGPU_ATTENTION=unstaged" \
         "all-tfjs:NAC_WEBGPU_MATMUL=tfjs NAC_WEBGPU_FILTER_GRAD=tfjs NAC_WEBGPU_ATTENTION=tfjs NAC_WEBGPU_GELU=tfjs NAC_WEBGPU_LINEAR=tfjs" \
         "no-robustness:NAC_DAWN_FLAGS=enable-dawn-features=allow_unsafe_apis,disable_robustness"; do
         name=${v%%:*}

@@ -135,7 +135,7 @@ export async function tryWebgpu(quiet: boolean): Promise<Availability> {
  * A/B timings: bench/gpu/run.sh's ab step): the block Sum (off with NAC_WEBGPU_SUM=0), the tiled matrix
  * product in 'auto' mode (NAC_WEBGPU_MATMUL=tfjs|tiled|tiled-transposed|auto, the fixed modes with
  * NAC_WEBGPU_MATMUL_LOADS and NAC_WEBGPU_MATMUL_STEP), the batch-split filter gradients
- * (NAC_WEBGPU_FILTER_GRAD=tfjs|split), the fused eval attention (NAC_WEBGPU_ATTENTION=tfjs|fused|blocked) and the
+ * (NAC_WEBGPU_FILTER_GRAD=tfjs|split), the fused eval attention (NAC_WEBGPU_ATTENTION=tfjs|fused|unstaged|blocked) and the
  * fused GELU and its gradient (NAC_WEBGPU_GELU=tfjs|fused) and the fused eval linear map
  * (NAC_WEBGPU_LINEAR=tfjs|fused; it follows NAC_WEBGPU_MATMUL: the products and loads of `auto` or `tiled`, off
  * with `tfjs` and `tiled-transposed`).
@@ -148,8 +148,8 @@ function configureWebGpuKernels(): void {
   setTiledMatMulStep(envChoice('NAC_WEBGPU_MATMUL_STEP', ['8', '16'], '8') === '16' ? 16 : 8);
   setTiledMatMulLoads(envChoice('NAC_WEBGPU_MATMUL_LOADS', ['scalar', 'vec4'], 'scalar'));
   setWebGpuSplitFilterGrads(envChoice('NAC_WEBGPU_FILTER_GRAD', ['tfjs', 'split'], 'split') === 'split');
-  const attention = envChoice('NAC_WEBGPU_ATTENTION', ['tfjs', 'fused', 'blocked'], 'fused');
-  setWebGpuFusedAttention(attention === 'tfjs' ? false : attention === 'blocked' ? 'blocked' : true);
+  const attention = envChoice('NAC_WEBGPU_ATTENTION', ['tfjs', 'fused', 'unstaged', 'blocked'], 'fused');
+  setWebGpuFusedAttention(attention === 'tfjs' ? false : attention === 'fused' ? true : attention);
   setWebGpuGelu(envChoice('NAC_WEBGPU_GELU', ['tfjs', 'fused'], 'fused') === 'fused');
   const linear = envChoice('NAC_WEBGPU_LINEAR', ['tfjs', 'fused'], 'fused') === 'fused';
   setWebGpuFusedLinear(linear ? fusedLinearMode(tiled) : false);

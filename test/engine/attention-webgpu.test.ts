@@ -51,10 +51,13 @@ describe.skipIf(!webgpu)('fused attention on webgpu', () => {
     ['per-example masked bias', 2, 64, 48, 3, 8, 'per-example'],
     ['no bias, head size 64', 2, 20, 90, 2, 64, 'none'],
   ];
-  for (const program of ['rows', 'blocked'] as const)
+  // rows: the default (bias staged in workgroup memory); unstaged: the bias read per pair; blocked: opt-in.
+  const programs = [true, 'unstaged', 'blocked'] as const;
+  const programName = (p: (typeof programs)[number]) => (p === true ? 'rows' : p);
+  for (const program of programs)
     for (const [name, B, nq, nk, H, dh, biasKind] of cases) {
-      it(`${program} program, ${name}: [${B}, ${nq}, ${H}×${dh}] over ${nk} keys equals the composed ops`, async () => {
-        setWebGpuFusedAttention(program === 'blocked' ? 'blocked' : true);
+      it(`${programName(program)} program, ${name}: [${B}, ${nq}, ${H}×${dh}] over ${nk} keys equals the composed ops`, async () => {
+        setWebGpuFusedAttention(program);
         try {
           const q = tf.randomNormal([B, nq, H * dh], 0, 1, 'float32', 1);
           const k = tf.randomNormal([B, nk, H * dh], 0, 1, 'float32', 2);
@@ -75,34 +78,38 @@ describe.skipIf(!webgpu)('fused attention on webgpu', () => {
       });
     }
 
-  it('runs the blocked program when asked, for head sizes up to 64', () => {
+  it('runs the program asked for: staged bias by default, the blocked one for head sizes up to 64', () => {
     const { programs, restore } = spyWebGpuPrograms();
     try {
-      const at = (dh: number) => {
+      const at = (dh: number, withBias = false) => {
         const q = tf.randomNormal([2, 20, 2 * dh], 0, 1, 'float32', 1);
-        const keys = programs(() => fusedAttention(q, q, q, null, 2, 1)!);
-        q.dispose();
+        const bias = withBias ? tf.zeros([20, 20]) : null;
+        const keys = programs(() => fusedAttention(q, q, q, bias, 2, 1)!);
+        tf.dispose([q, ...(bias ? [bias] : [])]);
         return keys;
       };
       setWebGpuFusedAttention('blocked');
-      expect(at(64)).toEqual(['nacAttentionBlocked_64_false']);
-      expect(at(128)).toEqual(['nacAttention_128_false']);
+      expect(at(64)).toEqual(['nacAttentionBlocked_64_noBias']);
+      expect(at(128)).toEqual(['nacAttention_128_noBias']);
       setWebGpuFusedAttention(true);
-      expect(at(64)).toEqual(['nacAttention_64_false']);
+      expect(at(64)).toEqual(['nacAttention_64_noBias']);
+      expect(at(64, true)).toEqual(['nacAttention_64_stagedBias']);
+      setWebGpuFusedAttention('unstaged');
+      expect(at(64, true)).toEqual(['nacAttention_64_bias']);
     } finally {
       restore();
       setWebGpuFusedAttention(true);
     }
   });
 
-  it('gives NaN for a row with every pair masked, as the composed softmax does (both programs)', async () => {
+  it('gives NaN for a row with every pair masked, as the composed softmax does (every program)', async () => {
     const q = tf.ones([1, 2, 4]);
     const kv = tf.ones([1, 3, 4]);
     const bias = tf.tensor2d([
       [0, 0, 0],
       [-Infinity, -Infinity, -Infinity],
     ]);
-    for (const program of [true, 'blocked'] as const) {
+    for (const program of programs) {
       setWebGpuFusedAttention(program);
       const out = await fusedAttention(q, kv, kv, bias, 1, 0.5)!.data();
       expect(Array.from(out.slice(0, 4))).toEqual([1, 1, 1, 1]);
@@ -123,12 +130,12 @@ describe.skipIf(!webgpu)('fused attention on webgpu', () => {
     tf.dispose([q, x]);
   });
 
-  it('gives a NAC the same eval logits as the composed attention (both programs)', async () => {
+  it('gives a NAC the same eval logits as the composed attention (every program)', async () => {
     const model = new NAC(nacPreset('cpu-tiny'), { seed: 5 }).eval();
     const x = tf.randomUniform([4, 8, 8, 1], 0, 1, 'float32', 6);
     setWebGpuFusedAttention(false);
     const plain = await model.forward(x).data();
-    for (const program of [true, 'blocked'] as const) {
+    for (const program of programs) {
       setWebGpuFusedAttention(program);
       model.clearEvalCaches();
       const fused = await model.forward(x).data();

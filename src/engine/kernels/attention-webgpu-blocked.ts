@@ -7,13 +7,14 @@
  * the block. The one-key-at-a-time program rescales the accumulator and takes two exponentials per unmasked
  * pair, and branches per pair on the mask, which diverges inside a warp when about two thirds of the pairs are
  * masked at random (the NAC's truncated kernel); here masked pairs contribute p = 0 without a branch. Q, K and V
- * are read as vec4s.
+ * are read as vec4s. The block's bias is staged into the scores' workgroup array first (./attention-webgpu-program.ts's
+ * stagedBiasLoad), and each thread overwrites its own entries with the scores.
  *
  * Same results as the composed ops to float32 rounding, fully masked rows NaN
  * (test/engine/attention-webgpu.test.ts runs every case on both programs). Head sizes up to
  * {@link BLOCKED_MAX_HEAD_DIM} (the query and the accumulator stay in registers: dh/2 vec4s per thread).
  */
-import { AttentionProgram, ROWS } from './attention-webgpu-program.js';
+import { AttentionProgram, BIAS_STRIDE, ROWS, stagedBiasLoad } from './attention-webgpu-program.js';
 
 /** Keys per block (a block's K and V tiles and scores are in workgroup memory at once). */
 export const BLOCK_KEYS = 16;
@@ -28,25 +29,24 @@ export class BlockedAttentionProgram extends AttentionProgram {
   constructor(shape: number[], heads: number, dh: number, hasBias: boolean) {
     super(shape, heads, dh, hasBias);
     this.variableComponents = hasBias ? [4, 4, 4, 1] : [4, 4, 4];
-    this.shaderKey = `nacAttentionBlocked_${dh}_${hasBias}`;
+    this.shaderKey = `nacAttentionBlocked_${dh}_${hasBias ? 'stagedBias' : 'noBias'}`;
   }
 
   override getUserCode(): string {
     const D4 = this.dh / 4;
     const lanes = [...Array(D4).keys()];
-    const bias = this.hasBias ? ` + atBias[b * uniforms.biasStride + iRow * uniforms.nk + min(j, uniforms.nk - 1)]` : '';
+    const bias = this.hasBias ? ` + bTile[jj * ${BIAS_STRIDE} + me]` : '';
     return `
       var<workgroup> kTile : array<vec4<f32>, ${BLOCK_KEYS * D4}>;
       var<workgroup> vTile : array<vec4<f32>, ${BLOCK_KEYS * D4}>;
-      var<workgroup> sTile : array<f32, ${BLOCK_KEYS * ROWS}>;
+      var<workgroup> bTile : array<f32, ${BLOCK_KEYS * BIAS_STRIDE}>;
       fn main() {
         let i = i32(workgroupId.x) * ${ROWS} + i32(localId.x);
         let h = i32(workgroupId.y);
         let b = i32(workgroupId.z);
         let ld4 = uniforms.heads * ${D4};
         let valid = i < uniforms.nq;
-        let iRow = min(i, uniforms.nq - 1);
-        let qRow = (b * uniforms.nq + iRow) * ld4 + h * ${D4};
+        let qRow = (b * uniforms.nq + min(i, uniforms.nq - 1)) * ld4 + h * ${D4};
         ${lanes.map((d) => `let q${d} = atQ[qRow + ${d}] * uniforms.scale;`).join(' ')}
         ${lanes.map((d) => `var acc${d} = vec4<f32>(0.0);`).join(' ')}
         var m = ${MASKED};
@@ -60,14 +60,17 @@ export class BlockedAttentionProgram extends AttentionProgram {
             kTile[e] = select(vec4<f32>(0.0), atK[at], inside);
             vTile[e] = select(vec4<f32>(0.0), atV[at], inside);
           }
+          ${this.hasBias ? stagedBiasLoad(BLOCK_KEYS) : ''}
           workgroupBarrier();
-          // The block's scores: q·k (q pre-scaled) + bias, or MASKED for a masked pair or a key or row past the end.
+          // The block's scores, in place of its bias: q·k (q pre-scaled) + bias, or MASKED for a masked pair or a
+          // key or row past the end.
           var mBlock = ${MASKED};
           for (var jj = 0; jj < ${BLOCK_KEYS}; jj = jj + 1) {
             let j = j0 + jj;
             let r = ${lanes.map((d) => `dot(q${d}, kTile[jj * ${D4} + ${d}])`).join(' + ')}${bias};
-            sTile[jj * ${ROWS} + me] = select(${MASKED}, r, valid && j < uniforms.nk && r > ${MASKED});
-            mBlock = max(mBlock, sTile[jj * ${ROWS} + me]);
+            let sj = select(${MASKED}, r, valid && j < uniforms.nk && r > ${MASKED});
+            bTile[jj * ${BIAS_STRIDE} + me] = sj;
+            mBlock = max(mBlock, sj);
           }
           if (mBlock > ${MASKED}) {
             let mNew = max(m, mBlock);
@@ -75,7 +78,7 @@ export class BlockedAttentionProgram extends AttentionProgram {
             l = l * corr;
             ${lanes.map((d) => `acc${d} = acc${d} * corr;`).join(' ')}
             for (var jj = 0; jj < ${BLOCK_KEYS}; jj = jj + 1) {
-              let sj = sTile[jj * ${ROWS} + me];
+              let sj = bTile[jj * ${BIAS_STRIDE} + me];
               let p = select(0.0, exp(sj - mNew), sj > ${MASKED});
               l = l + p;
               ${lanes.map((d) => `acc${d} = fma(vec4<f32>(p), vTile[jj * ${D4} + ${d}], acc${d});`).join(' ')}

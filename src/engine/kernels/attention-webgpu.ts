@@ -11,8 +11,9 @@
  * (test/engine/attention-webgpu.test.ts).
  *
  * initBackend registers it on webgpu (0.59x the composed ops' time for a paper-tiny propagator layer on an
- * H200: bench/webgpu-kernels.mjs, docs/performance.md); NAC_WEBGPU_ATTENTION=tfjs keeps the composed ops,
- * =blocked runs ./attention-webgpu-blocked.ts's program instead (keys a block at a time; untimed).
+ * H200 as of 2026-11-27, before the bias was staged: bench/webgpu-kernels.mjs, docs/performance.md);
+ * NAC_WEBGPU_ATTENTION=tfjs keeps the composed ops, =unstaged runs the program as timed then (the bias read per
+ * pair), =blocked runs ./attention-webgpu-blocked.ts's program instead (keys a block at a time; untimed).
  * Head sizes that are not a multiple of 4 or exceed {@link MAX_HEAD_DIM} fall back to the composed ops.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -32,22 +33,29 @@ function attentionKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown
   const program =
     programChoice === 'blocked' && dh <= BLOCKED_MAX_HEAD_DIM
       ? new BlockedAttentionProgram(q.shape, heads, dh, bias != null)
-      : new AttentionProgram(q.shape, heads, dh, bias != null);
+      : new AttentionProgram(q.shape, heads, dh, bias != null, programChoice !== 'unstaged');
   const biasStride = bias != null && bias.shape.length === 3 ? nq * nk : 0;
   const uniforms = [i32(nq), i32(nk), i32(heads), f32(scale), i32(biasStride)];
   const inputs = bias == null ? [q, k, v] : [q, k, v, bias];
   return (args.backend as WebGpuBackendLike).runWebGPUProgram(program, inputs, 'float32', uniforms);
 }
 
-/** Which program the kernel runs: this file's (one key at a time) or ./attention-webgpu-blocked.ts's. */
-let programChoice: 'rows' | 'blocked' = 'rows';
+/** The kernel's programs besides the default (true): see {@link setWebGpuFusedAttention}. */
+export type AttentionProgramChoice = 'unstaged' | 'blocked';
 
 /**
- * Registers the webgpu NacAttention kernel with the one-key-at-a-time program (true) or the blocked one
- * ('blocked', ./attention-webgpu-blocked.ts: opt-in, not yet timed on a GPU), or removes it (false).
+ * Which program the kernel runs: ./attention-webgpu-program.ts's (one key at a time) with the bias staged
+ * ('rows') or read per pair ('unstaged'), or ./attention-webgpu-blocked.ts's.
  */
-export function setWebGpuFusedAttention(on: boolean | 'blocked'): void {
-  if (on !== false) programChoice = on === 'blocked' ? 'blocked' : 'rows';
+let programChoice: 'rows' | AttentionProgramChoice = 'rows';
+
+/**
+ * Registers the webgpu NacAttention kernel with the one-key-at-a-time program (true), the same with the bias
+ * read per pair from the buffer ('unstaged', the program timed on 2026-11-27) or the blocked one ('blocked',
+ * ./attention-webgpu-blocked.ts: opt-in, not yet timed on a GPU), or removes it (false).
+ */
+export function setWebGpuFusedAttention(on: boolean | AttentionProgramChoice): void {
+  if (on !== false) programChoice = on === true ? 'rows' : on;
   const registered = tf.getKernel(ATTENTION_KERNEL, 'webgpu') != null;
   if (on && !registered) {
     tf.registerKernel({ kernelName: ATTENTION_KERNEL, backendName: 'webgpu', kernelFunc: attentionKernel as unknown as tf.KernelFunc });
