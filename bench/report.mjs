@@ -5,11 +5,11 @@
 const f1 = (x) => (x == null ? '–' : x.toFixed(1));
 
 /**
- * The native add-on's status for a results header, after `sep`, unless the backend line already names it
- * (describeBackend does when the add-on runs the products); '' without one.
+ * The native add-on's status for a results header, after `sep`, unless the add-on runs the products (then
+ * describeBackend's line names it already: machine.wasmMatMulImpl 'native'); '' without one.
  */
 export function addOnNote(machine, sep) {
-  return machine.nativeBlas && !machine.backend.includes(machine.nativeBlas) ? `${sep}${machine.nativeBlas}` : '';
+  return machine.nativeBlas && machine.wasmMatMulImpl !== 'native' ? `${sep}${machine.nativeBlas}` : '';
 }
 
 /** One markdown table row per model and phase, with PyTorch columns when the twin ran. */

@@ -88,6 +88,7 @@ const machine = {
   backend: describeBackend(report),
   nativeBlas: nativeStatus?.detail ?? null,
   wasmMatMul: report.matMul?.detail ?? null,
+  wasmMatMulImpl: report.matMul?.impl ?? null,
   openblasCoretype: process.env.OPENBLAS_CORETYPE ?? '(unset)',
   loadAvg: os.loadavg(),
   tfFlags: Object.fromEntries(opts.tfFlag),
