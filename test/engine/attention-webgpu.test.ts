@@ -52,9 +52,9 @@ describe.skipIf(!webgpu)('fused attention on webgpu', () => {
     ['no bias, head size 64', 2, 20, 90, 2, 64, 'none'],
   ];
   // rows: the default (bias staged in workgroup memory); unstaged: the bias read per pair; blocked: opt-in.
-  const programs = [true, 'unstaged', 'blocked'] as const;
-  const programName = (p: (typeof programs)[number]) => (p === true ? 'rows' : p);
-  for (const program of programs)
+  const choices = [true, 'unstaged', 'blocked'] as const;
+  const programName = (p: (typeof choices)[number]) => (p === true ? 'rows' : p);
+  for (const program of choices)
     for (const [name, B, nq, nk, H, dh, biasKind] of cases) {
       it(`${programName(program)} program, ${name}: [${B}, ${nq}, ${H}×${dh}] over ${nk} keys equals the composed ops`, async () => {
         setWebGpuFusedAttention(program);
@@ -109,7 +109,7 @@ describe.skipIf(!webgpu)('fused attention on webgpu', () => {
       [0, 0, 0],
       [-Infinity, -Infinity, -Infinity],
     ]);
-    for (const program of programs) {
+    for (const program of choices) {
       setWebGpuFusedAttention(program);
       const out = await fusedAttention(q, kv, kv, bias, 1, 0.5)!.data();
       expect(Array.from(out.slice(0, 4))).toEqual([1, 1, 1, 1]);
@@ -135,7 +135,7 @@ describe.skipIf(!webgpu)('fused attention on webgpu', () => {
     const x = tf.randomUniform([4, 8, 8, 1], 0, 1, 'float32', 6);
     setWebGpuFusedAttention(false);
     const plain = await model.forward(x).data();
-    for (const program of programs) {
+    for (const program of choices) {
       setWebGpuFusedAttention(program);
       model.clearEvalCaches();
       const fused = await model.forward(x).data();

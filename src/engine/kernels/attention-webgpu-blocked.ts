@@ -11,7 +11,7 @@
  * stagedBiasLoad), and each thread overwrites its own entries with the scores.
  *
  * Same results as the composed ops to float32 rounding, fully masked rows NaN
- * (test/engine/attention-webgpu.test.ts runs every case on both programs). Head sizes up to
+ * (test/engine/attention-webgpu.test.ts runs every case on every program). Head sizes up to
  * {@link BLOCKED_MAX_HEAD_DIM} (the query and the accumulator stay in registers: dh/2 vec4s per thread).
  */
 import { AttentionProgram, BIAS_STRIDE, ROWS, stagedBiasLoad } from './attention-webgpu-program.js';
