@@ -5,6 +5,6 @@
  */
 process.on('uncaughtException', (err) => {
   process.stderr.write(`error: ${err?.message ?? String(err)}\n`);
-  if (process.env.NAC_DEBUG) process.stderr.write(`${err?.stack}\n`);
+  if (!['', '0', undefined].includes(process.env.NAC_DEBUG)) process.stderr.write(`${err?.stack}\n`);
   process.exit(2);
 });

@@ -11,6 +11,10 @@
  */
 export * from './browser.js';
 
+// The NAC_* environment variables (what each takes and does) and the check initBackend runs on them.
+export { ENVIRONMENT, checkEnvironment } from './engine/index.js';
+export type { EnvScope, EnvVariable } from './engine/index.js';
+
 // Model folders on disk and safetensors files.
 export { saveModelDir, loadModelDir, readModelConfig, readModelMeta } from './io/model-dir.js';
 export { readSafetensors } from './io/safetensors-file.js';

@@ -29,7 +29,9 @@ export async function runCommand(body: () => Promise<number | void>): Promise<vo
   } catch (e) {
     const err = e as Error;
     process.stderr.write(`error: ${err.message}\n`);
-    if (process.env.NAC_DEBUG) process.stderr.write(`${err.stack}\n`);
+    // Set and not 0 (initBackend rejects values other than 0 and 1, but the error may come before it).
+    const debug = process.env.NAC_DEBUG;
+    if (debug != null && debug !== '' && debug !== '0') process.stderr.write(`${err.stack}\n`);
     process.exitCode = EXIT_BAD_INPUT;
   }
 }

@@ -13,7 +13,8 @@ import { setWebGpuFusedAttention } from './kernels/attention-webgpu.js';
 import { setWebGpuGelu } from './kernels/gelu-webgpu.js';
 import { fusedLinearMode, setWebGpuFusedLinear } from './kernels/linear-webgpu.js';
 import { useWriteBufferUploads } from './webgpu-uploads.js';
-import { envChoice, explainSyncReads, firstLine, isNode, prepareWebGpu, processEnv } from './webgpu.js';
+import { envOption, envSwitch } from './environment.js';
+import { explainSyncReads, firstLine, isNode, prepareWebGpu } from './webgpu.js';
 
 /** Whether a backend can be used, and a one-line detail (what it runs with, or why it failed). */
 export type Availability = { ok: boolean; detail: string };
@@ -141,16 +142,16 @@ export async function tryWebgpu(quiet: boolean): Promise<Availability> {
  * with `tfjs` and `tiled-transposed`).
  */
 function configureWebGpuKernels(): void {
-  if (processEnv('NAC_WEBGPU_SUM') !== '0') registerWebGpuSum();
-  const matmul = envChoice('NAC_WEBGPU_MATMUL', ['tfjs', 'tiled', 'tiled-transposed', 'auto'], 'auto');
+  if (envSwitch('NAC_WEBGPU_SUM')) registerWebGpuSum();
+  const matmul = envOption('NAC_WEBGPU_MATMUL');
   const tiled = matmul === 'tiled' ? true : matmul === 'tiled-transposed' ? 'transposed' : matmul === 'auto' ? 'auto' : false;
   setWebGpuTiledMatMul(tiled);
-  setTiledMatMulStep(envChoice('NAC_WEBGPU_MATMUL_STEP', ['8', '16'], '8') === '16' ? 16 : 8);
-  setTiledMatMulLoads(envChoice('NAC_WEBGPU_MATMUL_LOADS', ['scalar', 'vec4'], 'scalar'));
-  setWebGpuSplitFilterGrads(envChoice('NAC_WEBGPU_FILTER_GRAD', ['tfjs', 'split'], 'split') === 'split');
-  const attention = envChoice('NAC_WEBGPU_ATTENTION', ['tfjs', 'fused', 'unstaged', 'blocked'], 'fused');
+  setTiledMatMulStep(envOption('NAC_WEBGPU_MATMUL_STEP') === '16' ? 16 : 8);
+  setTiledMatMulLoads(envOption('NAC_WEBGPU_MATMUL_LOADS'));
+  setWebGpuSplitFilterGrads(envOption('NAC_WEBGPU_FILTER_GRAD') === 'split');
+  const attention = envOption('NAC_WEBGPU_ATTENTION');
   setWebGpuFusedAttention(attention === 'tfjs' ? false : attention === 'fused' ? true : attention);
-  setWebGpuGelu(envChoice('NAC_WEBGPU_GELU', ['tfjs', 'fused'], 'fused') === 'fused');
-  const linear = envChoice('NAC_WEBGPU_LINEAR', ['tfjs', 'fused'], 'fused') === 'fused';
+  setWebGpuGelu(envOption('NAC_WEBGPU_GELU') === 'fused');
+  const linear = envOption('NAC_WEBGPU_LINEAR') === 'fused';
   setWebGpuFusedLinear(linear ? fusedLinearMode(tiled) : false);
 }

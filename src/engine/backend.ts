@@ -18,7 +18,8 @@ import { loadSimdKernels } from './kernels/simd-module.js';
 import { tryCpu, trySetBackend, tryWasm, tryWebgpu, type Availability } from './backend-probes.js';
 import { registerWasmKernels } from './wasm-kernel-setup.js';
 import { threadedSimdStatus } from './kernels/simd-threads.js';
-import { isNode, navigatorGpu, processEnv } from './webgpu.js';
+import { checkEnvironment, envThreads } from './environment.js';
+import { isNode, navigatorGpu } from './webgpu.js';
 
 /** The tfjs backends this package knows how to run on. */
 export type BackendName = 'wasm' | 'cpu' | 'webgpu';
@@ -179,6 +180,9 @@ async function select(
   throw new BackendUnavailableError(`No tfjs backend could be initialised: wasm ${w.detail}; cpu ${c.detail}.`, 'auto');
 }
 
+/** Environment warnings already printed (once per process each). */
+const warned = new Set<string>();
+
 async function init(opts: InitBackendOptions): Promise<BackendReport> {
   const requested = opts.backend ?? 'auto';
   if (requested !== 'auto' && !BACKEND_NAMES.includes(requested)) {
@@ -187,7 +191,12 @@ async function init(opts: InitBackendOptions): Promise<BackendReport> {
       String(requested),
     );
   }
-  const threads = opts.threads ?? threadsFromEnv();
+  for (const warning of checkEnvironment()) {
+    if (warned.has(warning)) continue;
+    warned.add(warning);
+    printLine(warning);
+  }
+  const threads = opts.threads ?? envThreads();
   if (threads != null && !(Number.isInteger(threads) && threads >= 1)) {
     throw new RangeError(`threads must be a positive integer, got ${threads}`);
   }
@@ -230,15 +239,6 @@ async function init(opts: InitBackendOptions): Promise<BackendReport> {
   currentNative = native;
   if (!quiet) printLine(describeBackend(current));
   return current;
-}
-
-/** NAC_THREADS, the thread count when initBackend is given none (e.g. for the CLI), or undefined when unset. */
-function threadsFromEnv(): number | undefined {
-  const v = processEnv('NAC_THREADS');
-  if (v == null || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`NAC_THREADS must be a positive integer, got '${v}'`);
-  return n;
 }
 
 function printLine(line: string): void {

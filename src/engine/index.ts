@@ -14,3 +14,4 @@ export {
   WASM_BINARY_NAMES,
 } from './backend.js';
 export { registerWasmPatchKernels, WASM_PATCH_KERNELS } from './kernels/index.js';
+export { checkEnvironment, ENVIRONMENT, type EnvScope, type EnvVariable } from './environment.js';

@@ -4,12 +4,13 @@
  * BatchMatMul kernel in ./kernels/matmul-native.ts uses it.
  *
  * Loading never throws: when the add-on is absent, disabled (NAC_NATIVE=0), not in Node, or fails
- * to load, loadNativeBlas() returns `blas: null` with the reason. OpenBLAS reads its environment
+ * to load, loadNativeBlas() returns `blas: null` with the reason (only a NAC_NATIVE other than 0 or 1 rejects). OpenBLAS reads its environment
  * once, when it loads, and this loader leaves it alone: OPENBLAS_NUM_THREADS (default: all cores)
  * and OPENBLAS_CORETYPE (default: detected; OpenBLAS 0.3.21 detects AVX-512 Zen 4 as Cooperlake,
  * whereas a preset OPENBLAS_CORETYPE=Haswell halves the speed there) are reported in `detail`.
  * Node's modules are imported dynamically, so this file is harmless in a browser bundle.
  */
+import { envSwitch } from './environment.js';
 import { isNode } from './webgpu.js';
 
 /** The functions of the add-on. Offsets are byte offsets into `heap`; strides are in elements. */
@@ -107,7 +108,7 @@ export function loadNativeBlas(): Promise<NativeBlasStatus> {
 
 async function load(): Promise<NativeBlasStatus> {
   if (!isNode()) return { blas: null, detail: 'native BLAS add-on: not in Node' };
-  if (process.env.NAC_NATIVE === '0') return { blas: null, detail: 'native BLAS add-on disabled by NAC_NATIVE=0' };
+  if (!envSwitch('NAC_NATIVE')) return { blas: null, detail: 'native BLAS add-on disabled by NAC_NATIVE=0' };
   const { createRequire } = (await import(NODE_MODULE)) as typeof import('node:module');
   const { fileURLToPath } = (await import(NODE_URL)) as typeof import('node:url');
   const require = createRequire(import.meta.url);

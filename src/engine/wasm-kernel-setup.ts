@@ -12,7 +12,7 @@ import { setWasmFusedAttention } from './kernels/attention-simd.js';
 import { setWasmFusedLayerNormAffine } from './kernels/layer-norm-affine-simd.js';
 import { setWasmHashNoise } from './kernels/hash-noise-wasm.js';
 import { setWasmGelu } from './kernels/gelu-native.js';
-import { processEnv } from './webgpu.js';
+import { envSwitch } from './environment.js';
 
 /**
  * Registers the wasm kernels for the add-on `blas` (null: native: false, or not built) and the SIMD
@@ -25,11 +25,11 @@ export function registerWasmKernels(blas: NativeBlasStatus | null, simd: SimdSta
   // Fused eval kernels on the SIMD GEMM: the linear maps and layer norms only where it is the matmul (the
   // add-on's OpenBLAS is faster); attention with the add-on too, as its sparse paths skip the pairs the truncated
   // kernel masks, which the add-on's products compute (docs/performance.md: 0.72-0.82x the composed forward).
-  const fusedOn = processEnv('NAC_FUSED_EVAL') !== '0' ? (simd?.kernels ?? null) : null;
+  const fusedOn = envSwitch('NAC_FUSED_EVAL') ? (simd?.kernels ?? null) : null;
   const fusedEval = matMul.impl === 'simd' ? fusedOn : null;
   setWasmFusedLinear(fusedEval);
   setWasmFusedAttention(matMul.impl === 'simd' || matMul.impl === 'native' ? fusedOn : null);
-  setWasmFusedLayerNormAffine(processEnv('NAC_FUSED_LAYER_NORM') === '0' ? null : fusedEval);
+  setWasmFusedLayerNormAffine(envSwitch('NAC_FUSED_LAYER_NORM') ? fusedEval : null);
   return matMul;
 }
 
@@ -46,7 +46,7 @@ function registerMatMul(status: NativeBlasStatus | null, simd: SimdStatus | null
   setWasmUnary(heapKernels);
   setWasmGelu(heapKernels);
   setWasmBinary(heapKernels);
-  setWasmLayerNorm(processEnv('NAC_FUSED_LAYER_NORM') === '0' ? null : heapKernels);
+  setWasmLayerNorm(envSwitch('NAC_FUSED_LAYER_NORM') ? heapKernels : null);
   if (status?.blas != null && setWasmMatMul('native', { blas: status.blas })) return { impl: 'native', detail: status.detail };
   if (simd?.kernels != null && setWasmMatMul('simd', { simd: simd.kernels })) {
     return { impl: 'simd', detail: `plain wasm (${simd.detail}); ${nativeWhy}` };

@@ -5,6 +5,7 @@
  * @tensorflow/tfjs-backend-webgpu (which registers itself only if navigator.gpu exists at import).
  */
 import * as tf from '@tensorflow/tfjs';
+import { processEnv } from './environment.js';
 
 /** Outcome of preparing WebGPU; `detail` names what is missing and how to get it when !ok. */
 export interface WebGpuProbe {
@@ -28,24 +29,6 @@ interface NodeWebGpuModule {
 export function isNode(): boolean {
   const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
   return typeof p?.versions?.node === 'string';
-}
-
-/** An environment variable of the Node process (undefined in a browser or when unset). */
-export function processEnv(name: string): string | undefined {
-  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
-}
-
-/**
- * An environment variable that selects one of `allowed` (unset or empty: `fallback`); any other value throws,
- * naming the variable and the values it takes.
- */
-export function envChoice<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-  const value = processEnv(name);
-  if (value == null || value === '') return fallback;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new RangeError(`${name}=${value} is not a known value: expected one of ${allowed.join(', ')} (unset: ${fallback}).`);
-  }
-  return value as T;
 }
 
 /** The WebGPU entry point (`navigator.gpu`) if the environment exposes one. */

@@ -13,6 +13,7 @@
  * recorded (a cached value would cut the gradient path to the parameters) or in training mode.
  */
 import * as tf from '@tensorflow/tfjs';
+import { envSwitch } from '../engine/environment.js';
 
 interface Entry {
   keys: object[];
@@ -20,8 +21,7 @@ interface Entry {
 }
 
 /** False when the environment sets NAC_EVAL_CACHE=0 (for A/B timing in bench/); read once. */
-export const evalCacheEnabled =
-  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['NAC_EVAL_CACHE'] !== '0';
+export const evalCacheEnabled = envSwitch('NAC_EVAL_CACHE');
 
 /** Whether tfjs is recording operations for a gradient (inside tf.grad / variableGrads / customGrad). */
 export function recordingGradients(): boolean {

@@ -1,6 +1,7 @@
 /**
- * The repository's markdown links resolve: every relative link or image in a tracked .md file names a file
- * or folder that exists, and every #anchor into a markdown file names one of its headings (GitHub's slugs).
+ * The repository's markdown links resolve: every relative link or image in a .md file that git tracks or would
+ * track (not ignored) names a file or folder that exists, and every #anchor into a markdown file names one of its
+ * headings (GitHub's slugs).
  * Results pages and docs cite each other by path, so a renamed or uncommitted file shows up here.
  */
 import { execFileSync } from 'node:child_process';
@@ -11,10 +12,12 @@ import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
-/** Tracked markdown files, or null where git cannot list them (not a clone). */
+/** Markdown files git tracks or would track, or null where git cannot list them (not a clone). */
 function trackedMarkdown(): string[] | null {
   try {
-    return execFileSync('git', ['ls-files', '*.md'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean);
+    return execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.md'], { cwd: root, encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
   } catch {
     return null;
   }
@@ -62,7 +65,7 @@ describe.skipIf(files == null)(
       expect(linkTargets('see [x](a.md#b), ![p](p.svg "t"), [w](https://e.org) and `[c](code.md)`')).toEqual(['a.md#b', 'p.svg']);
     });
 
-    it('every relative link in a tracked .md file resolves, anchors included', () => {
+    it("every relative link in the repository's .md files resolves, anchors included", () => {
       const broken: string[] = [];
       const anchorCache = new Map<string, Set<string>>();
       const anchorsOf = (file: string) => {

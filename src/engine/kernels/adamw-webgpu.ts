@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { f32, FlatProgram, i32, type WebGpuBackendLike } from './webgpu-program.js';
-import { processEnv } from '../webgpu.js';
+import { envSwitch } from '../environment.js';
 
 /** Kernel names (package-specific: tfjs has no such kernels). */
 export const ADAM_MOMENT_KERNEL = 'NacAdamMoment';
@@ -121,7 +121,7 @@ export function registerAdamWWebGpu(): void {
  */
 export function fusedAdamWActive(): boolean {
   if (tf.getBackend() !== 'webgpu') return false;
-  if (processEnv('NAC_FUSED_ADAMW') === '0') return false;
+  if (!envSwitch('NAC_FUSED_ADAMW')) return false;
   registerAdamWWebGpu();
   return true;
 }

@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { f32, i32, type ProgramUniform, type WebGpuBackendLike } from './webgpu-program.js';
-import { processEnv } from '../webgpu.js';
+import { envSwitch } from '../environment.js';
 
 /** Kernel names (package-specific: tfjs has no such kernels). */
 export const LAYER_NORM_KERNEL = 'NacLayerNorm';
@@ -182,7 +182,7 @@ export function fusedLayerNormActive(): boolean {
   const backend = tf.getBackend();
   if (backend === 'wasm') return tf.getKernel(LAYER_NORM_KERNEL, 'wasm') != null;
   if (backend !== 'webgpu') return false;
-  if (processEnv('NAC_FUSED_LAYER_NORM') === '0') return false;
+  if (!envSwitch('NAC_FUSED_LAYER_NORM')) return false;
   registerLayerNormWebGpu();
   return true;
 }
