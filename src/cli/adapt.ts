@@ -12,7 +12,7 @@ import { DEFAULT_BACKBONE_MODE, resolveHyper, saveAdaptedModel } from '../adapt/
 import { checkSourceFitsData, DEFAULT_EVAL_PER_CLASS, loadEpisodeData, runEpisodes } from '../adapt/experiment.js';
 import type { BackboneMode } from '../adapt/train.js';
 import { formatMeanCI, meanCI } from '../util/stats.js';
-import { backendOption, runCommand, startBackend } from './common.js';
+import { backendOption, intFlag, numberFlag, runCommand, startBackend } from './common.js';
 
 interface AdaptFlags {
   data: string;
@@ -30,19 +30,6 @@ interface AdaptFlags {
   out?: string;
   json?: boolean;
   backend: string;
-}
-
-function intFlag(flag: string, text: string, min: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(flag, `must be an integer ≥ ${min}, got '${text}'`);
-  return n;
-}
-
-function numFlag(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!(Number.isFinite(n) && n > 0)) throw new ConfigError(flag, `must be a number > 0, got '${text}'`);
-  return n;
 }
 
 export function registerAdapt(program: Command): void {
@@ -78,8 +65,8 @@ export function registerAdapt(program: Command): void {
         const seed = intFlag('--seed', flags.seed, 0);
         const evalPerClass = intFlag('--eval-per-class', flags.evalPerClass, 0);
         const steps = flags.steps === undefined ? undefined : intFlag('--steps', flags.steps, 0);
-        const lr = numFlag('--lr', flags.lr);
-        let headLr = numFlag('--head-lr', flags.headLr);
+        const lr = flags.lr === undefined ? undefined : numberFlag('--lr', flags.lr, '> 0');
+        let headLr = flags.headLr === undefined ? undefined : numberFlag('--head-lr', flags.headLr, '> 0');
         if (policy === 'linear-probe') {
           if (headLr !== undefined) throw new ConfigError('--head-lr', 'does not apply to --policy linear-probe (use --lr)');
           headLr = lr;

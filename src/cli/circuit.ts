@@ -5,7 +5,6 @@
  */
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError } from '../config/validate.js';
 import { loadNACModelDir, readModelConfig } from '../io/model-dir.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { inspectCircuit } from '../inspect/report.js';
@@ -14,7 +13,7 @@ import { circuitFigureSVG, routingFigureSVG } from '../inspect/figures.js';
 import { formatCircuitReport } from '../inspect/summary-text.js';
 import { circuitTestData } from '../inspect/routing-data.js';
 import { runSeedNextTo } from '../inspect/run-seed.js';
-import { backendOption, runCommand, startBackend } from './common.js';
+import { backendOption, intFlag, runCommand, startBackend } from './common.js';
 
 interface CircuitFlags {
   out?: string;
@@ -26,12 +25,6 @@ interface CircuitFlags {
   routing: boolean;
   permutations: string;
   backend: string;
-}
-
-function intFlag(value: string, flag: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(flag, `must be an integer ≥ ${min}, got '${value}'`);
-  return n;
 }
 
 export function registerCircuit(program: Command): void {
@@ -50,13 +43,13 @@ export function registerCircuit(program: Command): void {
     .addOption(backendOption())
     .action((dir: string, flags: CircuitFlags) =>
       runCommand(async () => {
-        const limit = intFlag(flags.limit, '--limit', 0);
-        const seed = intFlag(flags.seed, '--seed', 0);
-        const permutations = intFlag(flags.permutations, '--permutations', 0);
+        const limit = intFlag('--limit', flags.limit, 0);
+        const seed = intFlag('--seed', flags.seed, 0);
+        const permutations = intFlag('--permutations', flags.permutations, 0);
         const config = readModelConfig(dir);
         if (config.model !== 'nac') throw new Error(`${dir} holds a Perceiver IO model; nac circuit needs a NAC model folder`);
         let initSeed: number | null = null;
-        if (flags.prior) initSeed = flags.initSeed !== undefined ? intFlag(flags.initSeed, '--init-seed', 0) : runSeedNextTo(dir);
+        if (flags.prior) initSeed = flags.initSeed !== undefined ? intFlag('--init-seed', flags.initSeed, 0) : runSeedNextTo(dir);
         const out = flags.out ?? path.join(path.dirname(path.resolve(dir)), 'circuit');
         await startBackend(flags.backend);
         const data = flags.routing ? circuitTestData(dir, { data: flags.data, limit, seed, numClasses: config.numClasses }) : undefined;

@@ -5,6 +5,7 @@
 import * as os from 'node:os';
 import { Option } from 'commander';
 import { BACKEND_NAMES, currentBackendReport, describeBackend, initBackend, type BackendName } from '../engine/backend.js';
+import { ConfigError } from '../config/validate.js';
 import { cpuInfo } from './cpu-info.js';
 
 /** The `--backend <name>` option, validated by commander against the allowed names. */
@@ -34,6 +35,23 @@ export async function runCommand(body: () => Promise<number | void>): Promise<vo
     if (debug != null && debug !== '' && debug !== '0') process.stderr.write(`${err.stack}\n`);
     process.exitCode = EXIT_BAD_INPUT;
   }
+}
+
+/**
+ * The value of an integer flag: `text` must be a whole number (digits, optional minus sign) of at least `min`;
+ * anything else (`abc`, `1.5`, `1e3`, an empty string) throws a ConfigError naming the flag and the text.
+ */
+export function intFlag(flag: string, text: string, min: number): number {
+  const v = /^\s*-?\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(v) || v < min) throw new ConfigError(flag, `must be an integer ≥ ${min}, got '${text}'`);
+  return v;
+}
+
+/** The value of a numeric flag: a finite number in `range` (above 0, or 0 and above), else a ConfigError naming the flag. */
+export function numberFlag(flag: string, text: string, range: '> 0' | '≥ 0'): number {
+  const v = text.trim() === '' ? Number.NaN : Number(text);
+  if (!Number.isFinite(v) || (range === '> 0' ? v <= 0 : v < 0)) throw new ConfigError(flag, `must be a number ${range}, got '${text}'`);
+  return v;
 }
 
 /** Formats a number of parameters as e.g. "26.70 M (26,703,342)". */

@@ -8,16 +8,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '../config/validate.js';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../io/atomic.js';
-import { applyOverrides, type RunConfig } from '../train/train-config.js';
+import { applyOverrides, validateTrainConfig, type RunConfig } from '../train/train-config.js';
+import { validateModelConfig } from '../model/factory.js';
 import { defaultRun } from '../train/tasks.js';
 import { loadTaskData } from '../train/task-data.js';
 import { train, type TrainSummary } from '../train/trainer.js';
 import { curvesFromLog } from '../train/curves.js';
 import { lineChartSVG, type Series } from '../train/plot.js';
-import { backendOption, machineLine, runCommand, startBackend } from './common.js';
+import { backendOption, intFlag, machineLine, runCommand, startBackend } from './common.js';
 
 /** The demo's recipe for both models (on top of the Fashion-MNIST task defaults). */
 export const DEMO_OVERRIDES: readonly string[] = ['train.epochs=3', 'train.evalEvery=300', 'train.valSize=2000'];
@@ -166,17 +166,23 @@ export function registerDemo(program: Command): void {
     .addOption(backendOption())
     .action((flags: { out: string; seed: string; set: string[]; quick?: boolean; jobs: string; progress: boolean; backend: string }) =>
       runCommand(async () => {
-        await startBackend(flags.backend);
-        const started = performance.now();
-        fs.rmSync(flags.out, { recursive: true, force: true });
-        const overrides = [...DEMO_OVERRIDES, ...(flags.quick ? QUICK_OVERRIDES : []), `train.seed=${Number(flags.seed)}`, ...flags.set];
-        const jobs = Number(flags.jobs);
-        if (!Number.isInteger(jobs) || jobs < 1) throw new ConfigError('--jobs', `must be an integer ≥ 1, got '${flags.jobs}'`);
+        const seed = intFlag('--seed', flags.seed, 0);
+        const jobs = intFlag('--jobs', flags.jobs, 1);
+        const overrides = [...DEMO_OVERRIDES, ...(flags.quick ? QUICK_OVERRIDES : []), `train.seed=${seed}`, ...flags.set];
         const models = [
           ['nac', 'NAC'],
           ['perceiver-io', 'Perceiver IO'],
         ] as const;
-        const runs = models.map(([kind]) => applyOverrides(defaultRun('fashion-mnist', kind), overrides));
+        // Checked before anything starts or --out is cleared: a bad --set leaves the folder as it was.
+        const runs = models.map(([kind]) => {
+          const run = applyOverrides(defaultRun('fashion-mnist', kind), overrides);
+          run.model = validateModelConfig(run.model, 'model');
+          validateTrainConfig(run.train);
+          return run;
+        });
+        await startBackend(flags.backend);
+        const started = performance.now();
+        fs.rmSync(flags.out, { recursive: true, force: true });
         if (jobs >= 2) {
           process.stderr.write(`training both models side by side (--jobs ${jobs}), one process each\n`);
           const codes = await Promise.all(models.map(([kind]) => trainInChild(kind, path.join(flags.out, kind), overrides, flags.backend)));

@@ -17,7 +17,7 @@ import { evaluateCorruptionSuite, evaluateShift } from '../ood/evaluate.js';
 import { checkOodSuite, loadSuiteData } from '../ood/suite-data.js';
 import { formatCorruptionTable, formatShiftTable } from '../ood/table.js';
 import type { ClassifierModel } from '../model/factory.js';
-import { backendOption, runCommand, startBackend } from './common.js';
+import { backendOption, intFlag, runCommand, startBackend } from './common.js';
 
 interface EvalFlags {
   task?: string;
@@ -31,12 +31,6 @@ interface EvalFlags {
   severities?: string;
   seed?: string;
   tta: TestTimeAugmentation;
-}
-
-function intFlag(name: string, text: string, min: number): number {
-  const v = /^-?\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(v) || v < min) throw new ConfigError(name, `must be an integer ≥ ${min}, got '${text}'`);
-  return v;
 }
 
 /** Prints `result` as JSON (--json) or writes it to a file (--json <file>) and then prints `table`. */

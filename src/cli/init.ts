@@ -8,7 +8,7 @@ import { NAC } from '../model/nac.js';
 import { NAC_PRESETS, nacPreset } from '../config/presets.js';
 import { nacConfigFromJSON } from '../config/nac-config.js';
 import { saveModelDir } from '../io/model-dir.js';
-import { backendOption, formatCount, runCommand, startBackend } from './common.js';
+import { backendOption, formatCount, intFlag, runCommand, startBackend } from './common.js';
 
 export function registerInit(program: Command): void {
   program
@@ -20,8 +20,7 @@ export function registerInit(program: Command): void {
     .addOption(backendOption())
     .action((source: string, opts: { out: string; seed: string; backend: string }) =>
       runCommand(async () => {
-        const seed = Number(opts.seed);
-        if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got '${opts.seed}'`);
+        const seed = intFlag('--seed', opts.seed, 0);
         await startBackend(opts.backend);
         const config = fs.existsSync(source) ? nacConfigFromJSON(fs.readFileSync(source, 'utf8'), source) : nacPreset(source);
         const model = new NAC(config, { seed });

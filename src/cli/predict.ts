@@ -7,8 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Command } from 'commander';
 import { loadModelDir, readModelConfig, readModelMeta } from '../io/model-dir.js';
 import { readInputFile } from '../io/input-files.js';
-import { ConfigError } from '../config/validate.js';
-import { backendOption, runCommand, startBackend } from './common.js';
+import { backendOption, intFlag, runCommand, startBackend } from './common.js';
 
 interface PredictFlags {
   top: string;
@@ -27,11 +26,8 @@ export function registerPredict(program: Command): void {
     .addOption(backendOption())
     .action((dir: string, files: string[], flags: PredictFlags) =>
       runCommand(async () => {
-        const top = Number(flags.top);
-        const batchSize = Number(flags.batchSize);
-        if (!Number.isInteger(top) || top < 1) throw new ConfigError('--top', `must be an integer ≥ 1, got '${flags.top}'`);
-        if (!Number.isInteger(batchSize) || batchSize < 1)
-          throw new ConfigError('--batch-size', `must be an integer ≥ 1, got '${flags.batchSize}'`);
+        const top = intFlag('--top', flags.top, 1);
+        const batchSize = intFlag('--batch-size', flags.batchSize, 1);
         await startBackend(flags.backend);
         const config = readModelConfig(dir);
         const meta = readModelMeta(dir);

@@ -14,7 +14,7 @@ import { SCORE_RULES, parseScoreRule } from '../prune/scores.js';
 import { pruneNAC } from '../prune/prune.js';
 import { sampleBatch, taskTrainSplit } from '../prune/calibration.js';
 import type { NAC } from '../model/nac.js';
-import { backendOption, formatCount, runCommand, startBackend } from './common.js';
+import { backendOption, formatCount, intFlag, runCommand, startBackend } from './common.js';
 
 interface PruneFlags {
   keep: string;
@@ -25,12 +25,6 @@ interface PruneFlags {
   out: string;
   json?: boolean;
   backend: string;
-}
-
-function intFlag(text: string, flag: string, min: number): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < min) throw new ConfigError(flag, `must be an integer ≥ ${min}, got '${text}'`);
-  return v;
 }
 
 /** Parameters and per-example forward FLOPs of a NAC, with the propagators' FLOP share. */
@@ -58,8 +52,8 @@ export function registerPrune(program: Command): void {
         const keep = parseKeep(flags.keep);
         const score = parseScoreRule(flags.score);
         const groups = parseGroups(flags.groups);
-        const seed = intFlag(flags.seed, '--seed', 0);
-        const calibrationSize = intFlag(flags.calibration, '--calibration', 1);
+        const seed = intFlag('--seed', flags.seed, 0);
+        const calibrationSize = intFlag('--calibration', flags.calibration, 1);
         if (path.resolve(flags.out) === path.resolve(dir)) throw new ConfigError('--out', `must differ from the source folder ${dir}`);
         await startBackend(flags.backend);
         const meta = readModelMeta(dir);

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { referenceCheck } from '../reference/check.js';
-import { backendOption, runCommand, startBackend } from './common.js';
+import { backendOption, numberFlag, runCommand, startBackend } from './common.js';
 
 export function registerReferenceCheck(program: Command): void {
   program
@@ -15,8 +15,7 @@ export function registerReferenceCheck(program: Command): void {
     .option('--tolerance <x>', 'largest allowed relative error', '1e-4')
     .action((dir: string, opts: { backend: string; tolerance: string }) =>
       runCommand(async () => {
-        const tol = Number(opts.tolerance);
-        if (!(tol > 0)) throw new Error(`--tolerance must be a positive number, got '${opts.tolerance}'`);
+        const tol = numberFlag('--tolerance', opts.tolerance, '> 0');
         await startBackend(opts.backend);
         const report = referenceCheck(dir);
         for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);

@@ -11,7 +11,7 @@ import { loadTaskData } from '../train/task-data.js';
 import { train } from '../train/trainer.js';
 import { MODEL_KINDS, validateModelConfig } from '../model/factory.js';
 import { ConfigError } from '../config/validate.js';
-import { backendOption, runCommand, startBackend } from './common.js';
+import { backendOption, intFlag, numberFlag, runCommand, startBackend } from './common.js';
 
 /** Options of `nac train`. */
 interface TrainFlags {
@@ -32,12 +32,6 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function intFlag(flag: string, text: string, min: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(flag, `must be an integer ≥ ${min}, got '${text}'`);
-  return n;
-}
-
 /** Builds the run config of a `nac train` invocation: task defaults ← config file ← flags ← --set. */
 export function runFromFlags(flags: Omit<TrainFlags, 'progress' | 'backend'>): RunConfig {
   let run = defaultRun(flags.task, flags.model);
@@ -50,7 +44,7 @@ export function runFromFlags(flags: Omit<TrainFlags, 'progress' | 'backend'>): R
     run = { model: raw.model ?? run.model, train };
   }
   if (flags.seed !== undefined) run.train.seed = intFlag('--seed', flags.seed, 0);
-  if (flags.epochs !== undefined) run.train.epochs = Number(flags.epochs);
+  if (flags.epochs !== undefined) run.train.epochs = numberFlag('--epochs', flags.epochs, '≥ 0');
   if (flags.steps !== undefined) run.train.steps = intFlag('--steps', flags.steps, 0);
   applyOverrides(run, flags.set);
   run.model = validateModelConfig(run.model, 'model');

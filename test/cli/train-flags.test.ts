@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { intFlag, numberFlag } from '../../src/cli/common.js';
 import { runFromFlags } from '../../src/cli/train.js';
 import { readInputFile } from '../../src/io/input-files.js';
 
@@ -48,6 +49,26 @@ describe('nac train run assembly', () => {
     expect(() => runFromFlags({ ...base, task: 'cifar' })).toThrow(/unknown task 'cifar'; allowed: fashion-mnist/);
     expect(() => runFromFlags({ ...base, set: ['model.stateDim=0'] })).toThrow(/stateDim/);
     expect(() => runFromFlags({ ...base, config: path.join(tmp, 'missing.json') })).toThrow(/--config file not found/);
+    expect(() => runFromFlags({ ...base, epochs: 'abc' })).toThrow(/--epochs must be a number ≥ 0, got 'abc'/);
+  });
+});
+
+describe('numeric flags of every command', () => {
+  it('takes whole numbers only for an integer flag, naming the flag and the text otherwise', () => {
+    expect(intFlag('--seed', '42', 0)).toBe(42);
+    expect(intFlag('--seed', ' 7 ', 0)).toBe(7);
+    for (const bad of ['abc', '1.5', '1e3', '0x10', '', '-1', '99999999999999999999'])
+      expect(() => intFlag('--seed', bad, 0), bad).toThrow(new RegExp(`^--seed must be an integer ≥ 0, got '${bad}'$`));
+    expect(() => intFlag('--jobs', '0', 1)).toThrow(/--jobs must be an integer ≥ 1, got '0'/);
+  });
+
+  it('takes a finite number in range for a numeric flag', () => {
+    expect(numberFlag('--epochs', '0.5', '≥ 0')).toBe(0.5);
+    expect(numberFlag('--epochs', '0', '≥ 0')).toBe(0);
+    expect(numberFlag('--lr', '1e-3', '> 0')).toBe(1e-3);
+    for (const bad of ['0', '-1', 'abc', '', 'Infinity'])
+      expect(() => numberFlag('--lr', bad, '> 0'), bad).toThrow(/^--lr must be a number > 0/);
+    expect(() => numberFlag('--epochs', '-0.5', '≥ 0')).toThrow(/--epochs must be a number ≥ 0, got '-0.5'/);
   });
 });
 
