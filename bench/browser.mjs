@@ -18,11 +18,12 @@ import { BENCH_CONFIGS } from './configs.mjs';
 import { cpuInfo } from './cpu-info.mjs';
 import { bundleForBrowser, findChromium, runInChromium, servePage } from './browser/harness.mjs';
 import { measureWasm } from './browser/measure.mjs';
+import { integer } from './options.mjs';
 
 const opts = new Command('browser')
   .addOption(new Option('--config <name>', 'benchmark configuration').choices(['reference', 'small']).default('reference'))
-  .option('--rounds <n>', 'timed forward calls per run', (v) => Number(v), 9)
-  .option('--train-steps <n>', 'fine-tuning steps timed per run (≥ 2)', (v) => Number(v), 4)
+  .option('--rounds <n>', 'timed forward calls per run', integer(1), 9)
+  .option('--train-steps <n>', 'fine-tuning steps timed per run (≥ 2)', integer(2), 4)
   .option('--threads2', "also time the page with threads: 2 (tfjs' threaded build)", false)
   .option('--out <dir>', 'write browser.md and browser.json here')
   .parse(process.argv)

@@ -15,11 +15,12 @@ import { modelNumClasses } from '../dist/model/factory.js';
 import { forwardStages, FORWARD_STAGES } from '../dist/prune/stages.js';
 import { benchConfig } from './configs.mjs';
 import { buildBenchModel, median, syntheticBatch } from './measure.mjs';
+import { integer } from './options.mjs';
 
 const opts = new Command('forward-stages')
   .addOption(new Option('--config <name>', 'benchmark configuration').choices(['reference', 'small']).default('reference'))
   .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu']).default('wasm'))
-  .option('--repeats <n>', 'timed forwards (after 2 untimed)', (v) => Number(v), 11)
+  .option('--repeats <n>', 'timed forwards (after 2 untimed)', integer(1), 11)
   .parse(process.argv)
   .opts();
 if (!(opts.repeats >= 1)) throw new Error('--repeats must be ≥ 1');

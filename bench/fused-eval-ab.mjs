@@ -26,10 +26,11 @@ import { loadSimdKernels } from '../dist/engine/kernels/simd-module.js';
 import { modelNumClasses } from '../dist/model/factory.js';
 import { benchConfig } from './configs.mjs';
 import { buildBenchModel, median, syntheticBatch } from './measure.mjs';
+import { integer } from './options.mjs';
 
 const opts = new Command('fused-eval-ab')
   .addOption(new Option('--config <name>', 'benchmark configuration').choices(['reference', 'small']).default('reference'))
-  .option('--repeats <n>', 'timed forwards each way', (v) => Number(v), 15)
+  .option('--repeats <n>', 'timed forwards each way', integer(1), 15)
   .option('--profile', 'also print each way kernel times (tf.profile of one forward)', false)
   .option('--ops', 'first time single ops each way', false)
   .option('--native', 'on the native add-on (switching only the fused attention)', false)

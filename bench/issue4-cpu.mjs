@@ -19,17 +19,13 @@ import { spawnSync } from 'node:child_process';
 import { Command } from 'commander';
 import { cpuInfo } from './cpu-info.mjs';
 import { median } from './measure.mjs';
+import { integer } from './options.mjs';
 
-const count = (name) => (v) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number ≥ 0, got ${v}`);
-  return n;
-};
 const opts = new Command('issue4-cpu')
   .requiredOption('--out <dir>', 'folder for the raw outputs and summary.md')
-  .option('--plain <n>', 'plain-wasm runs (5 repeats each)', count('--plain'), 5)
-  .option('--native <n>', 'native add-on runs (7 repeats each)', count('--native'), 3)
-  .option('--plain-threads2 <n>', 'plain-wasm runs on two threads each side (--threads 2; 5 repeats each)', count('--plain-threads2'), 0)
+  .option('--plain <n>', 'plain-wasm runs (5 repeats each)', integer(0), 5)
+  .option('--native <n>', 'native add-on runs (7 repeats each)', integer(0), 3)
+  .option('--plain-threads2 <n>', 'plain-wasm runs on two threads each side (--threads 2; 5 repeats each)', integer(0), 0)
   .option('--force', 'run on a CPU without AVX-512 too', false)
   .parse(process.argv)
   .opts();

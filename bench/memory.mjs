@@ -21,20 +21,16 @@ import { writeFileAtomic } from '../dist/io/atomic.js';
 import { trainStep } from '../dist/train/train-step.js';
 import { benchConfig } from './configs.mjs';
 import { benchTrainConfig, buildBenchModel, median, syntheticBatch } from './measure.mjs';
+import { integer, positiveNumber } from './options.mjs';
 
-const int = (name) => (v) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be an integer ≥ 1, got '${v}'`);
-  return n;
-};
 /** Samples whose median gives the RSS at the start (from the warm-up on) and at the end of the run. */
 const WINDOW = 3;
 const opts = new Command('memory')
-  .option('--steps <n>', 'training steps', int('--steps'), 1000)
-  .option('--every <n>', 'record every n steps', int('--every'), 50)
-  .option('--warmup-steps <n>', 'steps before the reference point', int('--warmup-steps'), 100)
-  .option('--batch <n>', 'batch size', int('--batch'), 32)
-  .option('--tolerance <x>', 'allowed RSS growth after warm-up (fraction)', Number, 0.1)
+  .option('--steps <n>', 'training steps', integer(1), 1000)
+  .option('--every <n>', 'record every n steps', integer(1), 50)
+  .option('--warmup-steps <n>', 'steps before the reference point', integer(1), 100)
+  .option('--batch <n>', 'batch size', integer(1), 32)
+  .option('--tolerance <x>', 'allowed RSS growth after warm-up (fraction)', positiveNumber, 0.1)
   .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'webgpu']).default('wasm'))
   .option('--out <dir>', 'output folder', path.join('bench', 'results', 'memory'))
   .parse(process.argv)

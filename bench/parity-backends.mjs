@@ -16,14 +16,15 @@ import { trainStep } from '../dist/train/train-step.js';
 import { modelNumClasses } from '../dist/model/factory.js';
 import { benchConfig, BENCH_CONFIG_NAMES } from './configs.mjs';
 import { benchTrainConfig, buildBenchModel, syntheticBatch } from './measure.mjs';
+import { integer, positiveNumber } from './options.mjs';
 
 const program = new Command('parity-backends')
   .addOption(new Option('--config <name>', 'benchmark configuration').choices(BENCH_CONFIG_NAMES).default('small'))
   .addOption(new Option('--model <m>', 'model').choices(['nac', 'pio']).default('nac'))
   .option('--backends <list>', 'two comma-separated backends (wasm, cpu, webgpu)', 'wasm,webgpu')
-  .option('--steps <n>', 'training steps', (v) => Number(v), 50)
-  .option('--batch <n>', "batch size (default: the configuration's)", (v) => Number(v))
-  .option('--tol <x>', 'largest allowed loss difference', (v) => Number(v), 1e-3)
+  .option('--steps <n>', 'training steps', integer(1), 50)
+  .option('--batch <n>', "batch size (default: the configuration's)", integer(1))
+  .option('--tol <x>', 'largest allowed loss difference', positiveNumber, 1e-3)
   .option('--json <file>', 'also write both curves as JSON')
   .parse(process.argv);
 const opts = program.opts();

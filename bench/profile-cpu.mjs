@@ -16,11 +16,12 @@ import { Command } from 'commander';
 import { trainStep } from '../dist/train/train-step.js';
 import { median } from './measure.mjs';
 import { addModelOptions, queuedStep, setupModelRun } from './profile-setup.mjs';
+import { integer } from './options.mjs';
 
 const program = addModelOptions(new Command('profile-cpu'))
-  .option('--steps <n>', 'timed steps', (v) => Number(v), 4)
+  .option('--steps <n>', 'timed steps', integer(1), 4)
   .option('--cpu-profile', 'record and summarise the V8 CPU profile of the timed steps', false)
-  .option('--top <n>', 'functions listed', (v) => Number(v), 25)
+  .option('--top <n>', 'functions listed', integer(0), 25)
   .option('--json <file>', 'also write the timings (and summary) as JSON')
   .parse(process.argv);
 const opts = program.opts();

@@ -9,6 +9,7 @@ import { initBackend, describeBackend } from '../dist/engine/index.js';
 import { modelNumClasses } from '../dist/model/factory.js';
 import { benchConfig, BENCH_CONFIG_NAMES } from './configs.mjs';
 import { applyTfFlags, benchTrainConfig, buildBenchModel, collectFlag, syntheticBatch } from './measure.mjs';
+import { integer } from './options.mjs';
 
 /** Adds --config, --backend, --model, --batch and --tf-flag to a commander program. */
 export function addModelOptions(program) {
@@ -16,7 +17,7 @@ export function addModelOptions(program) {
     .addOption(new Option('--config <name>', 'benchmark configuration').choices(BENCH_CONFIG_NAMES).default('small'))
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'webgpu']).default('wasm'))
     .addOption(new Option('--model <m>', 'model').choices(['nac', 'pio']).default('nac'))
-    .option('--batch <n>', "batch size (default: the configuration's)", (v) => Number(v))
+    .option('--batch <n>', "batch size (default: the configuration's)", integer(1))
     .option(
       '--tf-flag <name=value>',
       'set a tfjs environment flag (repeatable), e.g. WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=64',

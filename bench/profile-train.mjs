@@ -16,10 +16,11 @@ import * as tf from '@tensorflow/tfjs';
 import { trainStep } from '../dist/train/train-step.js';
 import { median } from './measure.mjs';
 import { addModelOptions, queuedStep, setupModelRun } from './profile-setup.mjs';
+import { integer } from './options.mjs';
 
 const program = addModelOptions(new Command('profile-train'))
-  .option('--steps <n>', 'timed training steps (median) before profiling', (v) => Number(v), 5)
-  .option('--top <n>', 'rows per table', (v) => Number(v), 25)
+  .option('--steps <n>', 'timed training steps (median) before profiling', integer(1), 5)
+  .option('--top <n>', 'rows per table', integer(0), 25)
   .option('--json <file>', 'also write the profile as JSON')
   .parse(process.argv);
 const opts = program.opts();

@@ -27,30 +27,21 @@ import { cpuInfo } from './cpu-info.mjs';
 import { applyTfFlags, buildBenchModel, collectFlag, evalOutputs, measureModel, memorySnapshot, syntheticBatch } from './measure.mjs';
 import { exportForTorch, runTorchTwin } from './torch-bridge.mjs';
 import { addOnNote, renderMarkdown } from './report.mjs';
-
-const int = (name) => (v) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be an integer ≥ 0, got '${v}'`);
-  return n;
-};
+import { integer } from './options.mjs';
 
 const program = new Command('bench')
   .addOption(new Option('--config <name>', 'benchmark configuration').choices(BENCH_CONFIG_NAMES).default('reference'))
   .addOption(new Option('--backend <name>', 'tfjs backend').choices(['wasm', 'cpu', 'webgpu']).default('wasm'))
   .addOption(new Option('--what <phase>', 'what to time').choices(['train', 'infer', 'both']).default('both'))
   .option('--vs-torch', 'also run the PyTorch twin (bench/torch/) and print our time over its time', false)
-  .option('--repeats <n>', 'timed runs (median)', int('--repeats'), 10)
-  .option('--warmup <n>', 'untimed runs first', int('--warmup'), 2)
-  .option('--batch <n>', "batch size (default: the configuration's)", int('--batch'))
+  .option('--repeats <n>', 'timed runs (median)', integer(1), 10)
+  .option('--warmup <n>', 'untimed runs first', integer(0), 2)
+  .option('--batch <n>', "batch size (default: the configuration's)", integer(1))
   .option('--models <list>', 'comma-separated: nac, pio', 'nac,pio')
   .option('--out <dir>', 'output folder (default bench/results/<config>-<backend>)')
-  .option('--seed <n>', 'seed of weights, batch and noise', int('--seed'), 0)
-  .option('--threads <n>', "threads of this package's SIMD kernels on plain wasm (initBackend's threads)", int('--threads'), 1)
-  .option(
-    '--torch-threads <n>',
-    'PyTorch threads (default: our OpenBLAS thread count with the add-on, else --threads)',
-    int('--torch-threads'),
-  )
+  .option('--seed <n>', 'seed of weights, batch and noise', integer(0), 0)
+  .option('--threads <n>', "threads of this package's SIMD kernels on plain wasm (initBackend's threads)", integer(1), 1)
+  .option('--torch-threads <n>', 'PyTorch threads (default: our OpenBLAS thread count with the add-on, else --threads)', integer(1))
   .addOption(new Option('--torch-device <d>', 'device of the PyTorch twin').choices(['cpu', 'cuda']).default('cpu'))
   .option(
     '--openblas-coretype <name>',

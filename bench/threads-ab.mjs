@@ -17,12 +17,13 @@ import { trainStep } from '../dist/train/train-step.js';
 import { cpuInfo } from './cpu-info.mjs';
 import { median } from './measure.mjs';
 import { setupModelRun } from './profile-setup.mjs';
+import { integer } from './options.mjs';
 
 const opts = new Command('threads-ab')
   .addOption(new Option('--config <name>', 'benchmark configuration').choices(['reference', 'small']).default('reference'))
-  .option('--threads <n>', 'threads of the second way', (v) => Number(v), 2)
-  .option('--rounds <n>', 'forward rounds (one forward each way per round)', (v) => Number(v), 15)
-  .option('--train-rounds <n>', 'train-step rounds (0: none)', (v) => Number(v), 7)
+  .option('--threads <n>', 'threads of the second way', integer(1), 2)
+  .option('--rounds <n>', 'forward rounds (one forward each way per round)', integer(1), 15)
+  .option('--train-rounds <n>', 'train-step rounds (0: none)', integer(0), 7)
   .option('--products', 'first time single products of the reference shapes', false)
   .parse(process.argv)
   .opts();

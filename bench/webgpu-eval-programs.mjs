@@ -19,10 +19,11 @@ import { setWebGpuTiledMatMul } from '../dist/engine/kernels/matmul-webgpu.js';
 import { modelNumClasses } from '../dist/model/factory.js';
 import { benchConfig } from './configs.mjs';
 import { buildBenchModel, syntheticBatch } from './measure.mjs';
+import { integer } from './options.mjs';
 
 const opts = new Command('webgpu-eval-programs')
   .addOption(new Option('--config <name>', 'benchmark configuration').choices(['paper-tiny', 'reference', 'small']).default('paper-tiny'))
-  .option('--batch <n>', 'examples per forward', (v) => Number(v), 2)
+  .option('--batch <n>', 'examples per forward', integer(1), 2)
   .option('--force-tiled', 'the tiled program (and the fused maps) for every product it covers', false)
   .parse(process.argv)
   .opts();

@@ -39,12 +39,13 @@ import { fusedLayerNormAffine } from '../dist/engine/kernels/layer-norm-affine-s
 import { layerNorm } from '../dist/nn/layer-norm.js';
 import { fusedAttention } from '../dist/engine/kernels/attention-simd.js';
 import { median } from './measure.mjs';
+import { integer } from './options.mjs';
 
 const KINDS = ['matmul', 'filter', 'attention', 'gelu', 'linear', 'layernorm'];
 const opts = new Command('webgpu-kernels')
-  .option('--reps <n>', 'calls per timing', (v) => Number(v), 20)
-  .option('--rounds <n>', 'timings per kernel (alternating)', (v) => Number(v), 5)
-  .option('--shrink <n>', 'divide the long dimensions by this', (v) => Number(v), 1)
+  .option('--reps <n>', 'calls per timing', integer(1), 20)
+  .option('--rounds <n>', 'timings per kernel (alternating)', integer(1), 5)
+  .option('--shrink <n>', 'divide the long dimensions by this', integer(1), 1)
   .option('--only <kinds>', `comma-separated subset of ${KINDS.join(',')}`, KINDS.join(','))
   .parse(process.argv)
   .opts();
