@@ -23,7 +23,6 @@ const opts = new Command('forward-stages')
   .option('--repeats <n>', 'timed forwards (after 2 untimed)', integer(1), 11)
   .parse(process.argv)
   .opts();
-if (!(opts.repeats >= 1)) throw new Error('--repeats must be ≥ 1');
 
 await initBackend({ backend: opts.backend, quiet: true });
 const cfg = benchConfig(opts.config);

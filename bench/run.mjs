@@ -54,7 +54,6 @@ const opts = program.opts();
 
 const models = opts.models.split(',').map((s) => s.trim());
 for (const m of models) if (!['nac', 'pio'].includes(m)) throw new Error(`--models: unknown model '${m}'; allowed: nac, pio`);
-if (opts.repeats < 1) throw new Error('--repeats must be ≥ 1');
 // OpenBLAS reads OPENBLAS_CORETYPE when it loads (the native add-on loads in initBackend), so set it first.
 if (opts.openblasCoretype === 'unset') delete process.env.OPENBLAS_CORETYPE;
 else if (opts.openblasCoretype !== 'keep') process.env.OPENBLAS_CORETYPE = opts.openblasCoretype;
@@ -62,7 +61,6 @@ else if (opts.openblasCoretype !== 'keep') process.env.OPENBLAS_CORETYPE = opts.
 const cfg = benchConfig(opts.config);
 const B = opts.batch ?? cfg.batch;
 const outDir = opts.out ?? path.join('bench', 'results', `${cfg.name}-${opts.backend}`);
-if (opts.threads < 1) throw new Error('--threads must be ≥ 1');
 const report = await initBackend({ backend: opts.backend, threads: opts.threads, quiet: true });
 applyTfFlags(opts.tfFlag);
 const nativeStatus = opts.backend === 'wasm' ? await loadNativeBlas() : null;

@@ -27,7 +27,6 @@ const opts = new Command('webgpu-eval-programs')
   .option('--force-tiled', 'the tiled program (and the fused maps) for every product it covers', false)
   .parse(process.argv)
   .opts();
-if (!(opts.batch >= 1)) throw new Error('--batch must be ≥ 1');
 
 const report = await initBackend({ backend: 'webgpu', quiet: true });
 console.log(describeBackend(report));
