@@ -159,9 +159,14 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
   },
 ];
 
+/** The Node process's environment (empty in a browser). */
+function environment(): Record<string, string | undefined> {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+}
+
 /** An environment variable of the Node process (undefined in a browser or when unset). */
 export function processEnv(name: string): string | undefined {
-  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+  return environment()[name];
 }
 
 /**
@@ -206,9 +211,8 @@ export function envThreads(): number | undefined {
 export function checkEnvironment(): string[] {
   for (const name of Object.keys(CHOICES) as ChoiceVariable[]) envOption(name);
   envThreads();
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
   const known = new Set(ENVIRONMENT.map((v) => v.name));
-  return Object.keys(env)
+  return Object.keys(environment())
     .filter((name) => name.startsWith('NAC_') && !known.has(name))
     .sort()
     .map((name) => `warning: ${name} is set but is not a variable this package reads (docs/environment.md lists them)`);
